@@ -1,0 +1,107 @@
+// The one configuration file every adapter reads (SPEC §6).
+//
+// Format: `key = value` lines, `#` comments, as Postfix ldap_table(5) files;
+// key names follow ldap_table(5) where one exists.  Unknown keys, bad values
+// and missing required keys are errors naming the file, the line and the key.
+// config_reference() documents every key.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <istream>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "vmaildir/acl.hpp"
+#include "vmaildir/address.hpp"
+#include "vmaildir/ldap_directory.hpp"
+#include "vmaildir/log.hpp"
+#include "vmaildir/password.hpp"
+#include "vmaildir/schema.hpp"
+
+namespace vmaildir {
+
+inline constexpr const char* default_config_path = "/etc/vmaildir/vmaildir.conf";
+
+struct CacheSettings {
+    std::chrono::seconds positive_ttl{60};
+    std::chrono::seconds negative_ttl{30};
+    /// How long past expiry an entry may still answer while the directory fails; 0 = never.
+    std::chrono::seconds stale_ttl{0};
+    std::size_t max_entries = 100000; ///< 0 disables the cache
+};
+
+enum class AuthMethod {
+    bind,    ///< bind as the account's DN: slapd checks the hash
+    compare, ///< read userPassword with the service identity and verify it here
+};
+
+struct AuthSettings {
+    AuthMethod method = AuthMethod::bind;
+    PasswordScheme scheme = PasswordScheme::sha512_crypt; ///< for new passwords
+    bool allow_cleartext = false;
+    std::string default_domain; ///< completes a login without @domain
+};
+
+struct Config {
+    std::string path; ///< where it was read from (for messages)
+
+    // Directory
+    LdapSettings ldap;
+    std::string ldif_file; ///< use an in-memory directory loaded from this LDIF instead of LDAP
+    std::string search_base;
+    std::chrono::milliseconds timeout{10000}; ///< whole budget of one lookup
+    std::size_t size_limit = 100;
+
+    // Model
+    Schema schema;
+    AddressPolicy address;
+    std::string default_transport = "virtual:";
+    std::optional<unsigned long> static_uid;
+    std::optional<unsigned long> static_gid;
+    bool edit_accounts_default = true;     ///< capability when a domain entry does not say
+    bool edit_postmasters_default = false; ///<
+    unsigned recursion_limit = 20;
+    unsigned expansion_limit = 1000;
+
+    CacheSettings cache;
+    AuthSettings auth;
+    AclPolicy acl;
+    std::vector<std::string> site_admins;
+    std::string site_admin_group; ///< DN; defaults to schema.site_admin_group_rdn,search_base
+
+    // Logging
+    std::string log_target = "syslog"; ///< "syslog" or "stderr"
+    std::string log_facility = "mail";
+    LogLevel log_level = LogLevel::info;
+};
+
+/// A configuration that cannot be used.  what() reads "FILE:LINE: KEY: problem" (LINE and KEY
+/// omitted when the problem has none).
+class ConfigError : public std::runtime_error {
+public:
+    ConfigError(const std::string& file, std::size_t line, const std::string& key,
+                const std::string& problem);
+    const std::string& file() const noexcept { return file_; }
+    std::size_t line() const noexcept { return line_; }
+    const std::string& key() const noexcept { return key_; }
+
+private:
+    std::string file_;
+    std::size_t line_;
+    std::string key_;
+};
+
+/// Reads and validates a configuration file (also reading bind_pw_file).  Throws ConfigError.
+Config load_config(const std::string& path);
+/// Parses configuration text; `source` names it in errors; relative bind_pw_file/ldif_file
+/// paths are taken relative to `base_dir`.  Throws ConfigError.
+Config parse_config(std::istream& in, const std::string& source,
+                    const std::string& base_dir = ".");
+
+/// Man-page style reference of every key: name, default, meaning.
+std::string config_reference();
+
+} // namespace vmaildir

@@ -1,0 +1,114 @@
+// Password checks (bind or compare) and self-service password changes (SPEC §4, §5).
+#include "core/service_impl.hpp"
+
+#include "util/text.hpp"
+#include "vmaildir/password.hpp"
+
+namespace vmaildir {
+
+namespace {
+
+void note(Trace* trace, std::string line) {
+    if (trace)
+        trace->push_back(std::move(line));
+}
+
+} // namespace
+
+Result<Account> authenticate(Service::Impl& impl, std::string_view login,
+                             std::string_view password, std::string_view service, Trace* trace) {
+    const std::string name = complete_login(impl.config, login);
+    if (password.empty()) {
+        note(trace, "login " + util::printable(name) + ": empty password refused");
+        return Result<Account>::not_found("empty password");
+    }
+    auto account = impl.resolver->login_account(name, trace);
+    if (!account.is_found())
+        return account;
+    const Account& a = account.value();
+    std::string svc = util::ascii_lower(service);
+    if ((svc == "imap" && a.disable_imap) || (svc == "pop3" && a.disable_pop3)) {
+        note(trace, "login " + a.address + ": " + svc + " is disabled for this account");
+        return Result<Account>::not_found(svc + " disabled for " + a.address);
+    }
+
+    if (impl.config.auth.method == AuthMethod::bind) {
+        auto ok = impl.directory->check_bind(a.dn, password, impl.deadline());
+        if (!ok.is_found()) {
+            note(trace, "bind as " + a.dn + ": " + ok.reason());
+            return Result<Account>::failure_of(ok);
+        }
+        note(trace, "bind as " + a.dn + (ok.value() ? ": accepted" : ": invalid credentials"));
+        if (!ok.value())
+            return Result<Account>::not_found("wrong password for " + a.address);
+        return account;
+    }
+
+    auto entry = impl.reader->entry(a.dn, true, impl.deadline());
+    if (!entry.is_found()) // it vanished between two searches: try again later
+        return Result<Account>::temp_fail("reading " + a.dn + ": " + entry.reason());
+    const auto& stored = entry.value().values(impl.config.schema.password_attribute);
+    if (stored.empty()) {
+        note(trace, "compare: " + a.dn + " has no " + impl.config.schema.password_attribute);
+        return Result<Account>::not_found("no password set for " + a.address);
+    }
+    bool unsupported = false;
+    for (const std::string& value : stored) {
+        switch (verify_password(value, password, impl.config.auth.allow_cleartext)) {
+        case PasswordCheck::match:
+            note(trace, "compare: password matches");
+            return account;
+        case PasswordCheck::mismatch:
+            break;
+        case PasswordCheck::unsupported:
+        case PasswordCheck::cleartext_refused:
+            unsupported = true;
+            break;
+        }
+    }
+    if (unsupported) {
+        // Directory trouble, never "wrong password": the stored value cannot be checked.
+        std::string reason = a.dn + ": stored password uses an unsupported scheme or is "
+                                    "cleartext (see allow_cleartext_passwords)";
+        note(trace, "compare: " + reason);
+        return Result<Account>::temp_fail(reason);
+    }
+    note(trace, "compare: password does not match");
+    return Result<Account>::not_found("wrong password for " + a.address);
+}
+
+Result<std::monostate> change_password(Service::Impl& impl, std::string_view login,
+                                       std::string_view old_password,
+                                       std::string_view new_password) {
+    using Out = Result<std::monostate>;
+    auto account = authenticate(impl, login, old_password, "passwd", nullptr);
+    if (!account.is_found())
+        return Out::failure_of(account);
+    const Account& a = account.value();
+    Actor self{a.dn, a.address, false, {}};
+    Target target;
+    target.domain = a.address.substr(a.address.rfind('@') + 1);
+    target.entry_dn = a.dn;
+    target.entry_address = a.address;
+    Decision decision = decide(self, Action::set_password, target, impl.config.acl);
+    if (!decision.allowed)
+        return Out::not_found(decision.reason);
+    if (new_password.empty())
+        return Out::not_found("the new password is empty");
+    auto hashed = hash_password(new_password, impl.config.auth.scheme);
+    if (!hashed)
+        return Out::temp_fail("cannot hash the new password with " +
+                              std::string(to_string(impl.config.auth.scheme)));
+    Modification change{Modification::Op::replace, impl.config.schema.password_attribute,
+                        {*hashed}};
+    // As the account itself: slapd's access rules ("by self write") decide as well.
+    auto done = impl.directory->modify_as(Credentials{a.dn, std::string(old_password)}, a.dn,
+                                          {change}, impl.deadline());
+    if (done.is_found())
+        impl.log.info("password changed for " + a.address);
+    else
+        impl.log.warning("password change for " + a.address + " failed: " + done.reason());
+    return done;
+}
+
+} // namespace vmaildir

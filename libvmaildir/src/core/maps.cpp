@@ -1,0 +1,127 @@
+// The map semantics adapters expose (Postfix socketmap/tcp_table names).
+#include "core/service_impl.hpp"
+
+#include "util/text.hpp"
+#include "vmaildir/maps.hpp"
+
+namespace vmaildir {
+
+namespace {
+
+struct MapInfo {
+    MapName map;
+    const char* name;
+};
+
+constexpr MapInfo map_table[] = {
+    {MapName::domain, "domain"},       {MapName::mailbox, "mailbox"}, {MapName::alias, "alias"},
+    {MapName::recipient, "recipient"}, {MapName::transport, "transport"}, {MapName::uid, "uid"},
+    {MapName::gid, "gid"},             {MapName::quota, "quota"},     {MapName::sender, "sender"},
+};
+
+using Values = Result<std::vector<std::string>>;
+
+Values one(std::string value) { return Values::found({std::move(value)}); }
+
+Values numeric_id(const Result<Account>& account, const std::optional<unsigned long>& fixed,
+                  const std::optional<unsigned long> Account::*member, const char* what) {
+    if (!account.is_found())
+        return Values::failure_of(account);
+    if (fixed)
+        return one(std::to_string(*fixed));
+    const auto& id = account.value().*member;
+    if (!id)
+        // Not a bounce: the entry or the configuration is incomplete.
+        return Values::temp_fail("account " + account.value().address + " has no " + what +
+                                 " number and static_" + what + " is not set");
+    return one(std::to_string(*id));
+}
+
+} // namespace
+
+std::optional<MapName> parse_map_name(std::string_view name) {
+    for (const MapInfo& m : map_table)
+        if (name == m.name)
+            return m.map;
+    return std::nullopt;
+}
+
+const char* to_string(MapName map) noexcept {
+    for (const MapInfo& m : map_table)
+        if (m.map == map)
+            return m.name;
+    return "unknown";
+}
+
+std::vector<std::string> map_names() {
+    std::vector<std::string> out;
+    for (const MapInfo& m : map_table)
+        out.emplace_back(m.name);
+    return out;
+}
+
+Result<std::vector<std::string>> lookup_map(Service::Impl& impl, MapName map,
+                                            std::string_view key) {
+    Resolver& r = *impl.resolver;
+    switch (map) {
+    case MapName::domain: {
+        auto d = r.domain(key);
+        return d.is_found() ? one(d.value().name) : Values::failure_of(d);
+    }
+    case MapName::mailbox: {
+        auto a = r.account(key);
+        if (!a.is_found())
+            return Values::failure_of(a);
+        if (a.value().mailbox.empty())
+            return Values::temp_fail("account " + a.value().address + " has no mailbox");
+        return one(a.value().mailbox);
+    }
+    case MapName::alias: {
+        auto d = r.resolve(key);
+        if (!d.is_found())
+            return Values::failure_of(d);
+        if (d.value().route == Route::account) {
+            // The key itself, as received, tag kept: Postfix stops recursing on a self-mapping
+            // and the catch-all never gets to swallow a real mailbox (SPEC §3, issue #3).
+            auto parsed = parse_address(key, impl.config.address);
+            return one(std::get<Address>(parsed).original());
+        }
+        return Values::found(d.value().destinations);
+    }
+    case MapName::recipient:
+        return r.expand(key);
+    case MapName::transport: {
+        std::string_view k = util::trim(key);
+        if (k == "*")
+            return Values::not_found("the '*' wildcard probe is never answered");
+        if (auto at = k.rfind('@'); at != std::string_view::npos) {
+            auto parsed = parse_address(k, impl.config.address);
+            if (auto* problem = std::get_if<std::string>(&parsed))
+                return Values::not_found(*problem);
+            k = k.substr(at + 1);
+        }
+        auto d = r.domain(k);
+        if (!d.is_found())
+            return Values::failure_of(d);
+        return one(d.value().transport.empty() ? impl.config.default_transport
+                                               : d.value().transport);
+    }
+    case MapName::uid:
+        return numeric_id(r.account(key), impl.config.static_uid, &Account::uid, "uid");
+    case MapName::gid:
+        return numeric_id(r.account(key), impl.config.static_gid, &Account::gid, "gid");
+    case MapName::quota: {
+        auto a = r.account(key);
+        if (!a.is_found())
+            return Values::failure_of(a);
+        if (a.value().quota.empty())
+            return Values::not_found("account " + a.value().address + " has no quota");
+        return one(a.value().quota);
+    }
+    case MapName::sender:
+        return r.senders(key);
+    }
+    return Values::temp_fail("unknown map");
+}
+
+} // namespace vmaildir

@@ -1,0 +1,458 @@
+#include "core/resolver.hpp"
+
+#include "util/text.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <set>
+
+namespace vmaildir {
+
+const char* to_string(Route route) noexcept {
+    switch (route) {
+    case Route::alias:
+        return "alias";
+    case Route::account:
+        return "account";
+    case Route::catch_all:
+        return "catch-all";
+    }
+    return "account";
+}
+
+namespace {
+
+void note(Trace* trace, std::string line) {
+    if (trace)
+        trace->push_back(std::move(line));
+}
+
+std::string why_not_live(const Flags& f) {
+    if (f.deleted)
+        return "deleted";
+    return f.active ? "live" : "inactive";
+}
+
+bool contains(const std::vector<std::string>& list, const std::string& s) {
+    return std::find(list.begin(), list.end(), s) != list.end();
+}
+
+/// Among candidate entries, the one live alias (or account) answering to `local`:
+/// found(nothing) when there is none, temp_fail when an entry is malformed or several are live.
+template <class T, class Map>
+Result<std::optional<T>> pick(const char* step, const std::vector<Entry>& entries,
+                              const EntryMapper& mapper, bool as_alias, const std::string& local,
+                              const std::string& domain, const std::string& shown, Map map,
+                              Trace* trace) {
+    const std::string what =
+        std::string(step) + (as_alias ? (local.empty() ? "catch-all" : "alias") : "account");
+    std::vector<T> live;
+    bool ignored = false;
+    for (const Entry& e : entries) {
+        if (as_alias ? !mapper.is_alias(e) : !mapper.is_account(e))
+            continue;
+        if (!contains(mapper.local_parts(e, as_alias, domain), local))
+            continue;
+        Result<T> r = map(e);
+        if (!r.is_found()) {
+            note(trace, what + " " + shown + ": " + r.reason());
+            return Result<std::optional<T>>::failure_of(r);
+        }
+        if (!r.value().flags.live()) {
+            note(trace, what + " " + shown + ": " + why_not_live(r.value().flags) + ", ignored (" +
+                            e.dn() + ")");
+            ignored = true;
+            continue;
+        }
+        live.push_back(std::move(r).value());
+    }
+    if (live.size() > 1) {
+        std::string dns;
+        for (const T& t : live)
+            dns += (dns.empty() ? "" : "; ") + t.dn;
+        std::string reason = std::to_string(live.size()) + " live " +
+                             (as_alias ? "alias" : "account") + " entries for " + shown +
+                             " where one is expected: " + dns;
+        note(trace, what + " " + shown + ": " + reason);
+        return Result<std::optional<T>>::temp_fail(reason);
+    }
+    if (live.empty()) {
+        note(trace, what + " " + shown + (ignored ? ": no live entry" : ": none"));
+        return Result<std::optional<T>>::found(std::nullopt);
+    }
+    note(trace, what + " " + shown + ": live (" + live.front().dn + ")");
+    return Result<std::optional<T>>::found(std::move(live.front()));
+}
+
+/// The one live domain among the entries naming it.
+Result<Domain> live_domain(const std::vector<Entry>& entries, const EntryMapper& mapper,
+                           const std::string& name, Trace* trace) {
+    if (entries.empty()) {
+        note(trace, "[1] domain " + name + ": not hosted here");
+        return Result<Domain>::not_found("domain " + name + " is not hosted here");
+    }
+    if (entries.size() > 1) {
+        std::string reason = std::to_string(entries.size()) + " entries for domain " + name +
+                             " where one is expected";
+        note(trace, "[1] domain " + name + ": " + reason);
+        return Result<Domain>::temp_fail(reason);
+    }
+    auto d = mapper.domain(entries.front());
+    if (!d.is_found()) {
+        note(trace, "[1] domain " + name + ": " + d.reason());
+        return d;
+    }
+    if (!d.value().flags.live()) {
+        std::string state = why_not_live(d.value().flags);
+        note(trace, "[1] domain " + name + ": " + state + " (" + d.value().dn + ")");
+        return Result<Domain>::not_found("domain " + name + " is " + state);
+    }
+    note(trace, "[1] domain " + name + ": live (" + d.value().dn + ")");
+    return d;
+}
+
+} // namespace
+
+Resolver::Resolver(MailReader& reader, ResolverSettings settings, Logger& log)
+    : reader_(reader), settings_(settings), log_(log), deliveries_(settings.cache),
+      domains_(settings.cache), accounts_(settings.cache), senders_(settings.cache) {}
+
+void Resolver::log_stale(std::string_view what, std::string_view key, const std::string& reason) {
+    log_.warning(std::string(what) + " " + util::printable(key) + ": directory failed (" + reason +
+                 "); answering from expired cache entry");
+}
+
+Result<Delivery> Resolver::resolve(std::string_view key, Trace* trace) {
+    auto parsed = parse_address(key, mapper().settings().address);
+    if (auto* problem = std::get_if<std::string>(&parsed)) {
+        note(trace, "key '" + util::printable(key) + "': " + *problem);
+        return Result<Delivery>::not_found(*problem);
+    }
+    const Address& address = std::get<Address>(parsed);
+    return resolve_at(address, Deadline::after(settings_.timeout), trace);
+}
+
+Result<Delivery> Resolver::resolve_at(const Address& address, Deadline deadline, Trace* trace) {
+    if (trace)
+        return resolve_uncached(address, deadline, trace);
+    return deliveries_.get(
+        address.key(), [&] { return resolve_uncached(address, deadline, nullptr); },
+        [&](const std::string& reason) { log_stale("recipient", address.key(), reason); });
+}
+
+Result<Delivery> Resolver::resolve_uncached(const Address& address, Deadline deadline,
+                                            Trace* trace) {
+    const EntryMapper& m = mapper();
+    auto stripped = address.without_subaddress();
+    std::vector<std::string> locals{address.folded_local()};
+    if (stripped)
+        locals.push_back(stripped->folded_local());
+    locals.emplace_back(); // the catch-all
+    note(trace,
+         "key " + util::printable(address.original()) + " → " + util::printable(address.key()));
+
+    auto c = reader_.candidates(address.domain(), locals, deadline);
+    if (!c.is_found()) {
+        note(trace, "directory: " + c.reason());
+        return Result<Delivery>::failure_of(c);
+    }
+    const Candidates& cand = c.value();
+    // 1. The domain must be a live hosted domain.
+    auto domain = live_domain(cand.domains, m, address.domain(), trace);
+    if (!domain.is_found())
+        return Result<Delivery>::failure_of(domain);
+    const std::string& d = address.domain();
+
+    // 2-4. An explicit alias, then an account, for the key and then for the key without its
+    // sub-address.
+    std::vector<const Address*> keys{&address};
+    if (stripped)
+        keys.push_back(&*stripped);
+    for (const Address* k : keys) {
+        bool sub = k != &address;
+        if (sub)
+            note(trace, "[4] sub-address " + address.subaddress() + " removed: " + k->text());
+        auto alias = pick<Alias>(
+            sub ? "[4] " : "[2] ", cand.entries, m, true, k->folded_local(), d, k->text(),
+            [&](const Entry& e) { return m.alias(e, d); }, trace);
+        if (!alias.is_found())
+            return Result<Delivery>::failure_of(alias);
+        if (alias.value()) {
+            Delivery out{Route::alias, address.original(),          alias.value()->address,
+                         sub,          alias.value()->destinations, std::nullopt};
+            return Result<Delivery>::found(std::move(out));
+        }
+        auto account = pick<Account>(
+            sub ? "[4] " : "[3] ", cand.entries, m, false, k->folded_local(), d, k->text(),
+            [&](const Entry& e) { return m.account(e, d); }, trace);
+        if (!account.is_found())
+            return Result<Delivery>::failure_of(account);
+        if (account.value()) {
+            Delivery out{Route::account,
+                         address.original(),
+                         account.value()->address,
+                         sub,
+                         {account.value()->address},
+                         account.value()};
+            return Result<Delivery>::found(std::move(out));
+        }
+    }
+    // 5. The domain's catch-all.
+    auto catch_all = pick<Alias>(
+        "[5] ", cand.entries, m, true, "", d, "@" + d,
+        [&](const Entry& e) { return m.alias(e, d); }, trace);
+    if (!catch_all.is_found())
+        return Result<Delivery>::failure_of(catch_all);
+    if (catch_all.value()) {
+        Delivery out{
+            Route::catch_all, address.original(), "@" + d, false, catch_all.value()->destinations,
+            std::nullopt};
+        return Result<Delivery>::found(std::move(out));
+    }
+    // 6. Nothing: a completed search that found no live entry.
+    return Result<Delivery>::not_found("no live alias, account or catch-all for " + address.text());
+}
+
+Result<std::vector<std::string>> Resolver::expand(std::string_view key, Trace* trace) {
+    using Out = Result<std::vector<std::string>>;
+    auto parsed = parse_address(key, mapper().settings().address);
+    if (auto* problem = std::get_if<std::string>(&parsed)) {
+        note(trace, "key '" + util::printable(key) + "': " + *problem);
+        return Out::not_found(*problem);
+    }
+    const Deadline deadline = Deadline::after(settings_.timeout);
+    std::vector<std::string> finals;
+    std::set<std::string> final_keys;
+    bool loop = false;
+    std::string failure;
+    Outcome failed = Outcome::found;
+
+    auto add_final = [&](const std::string& address, const std::string& folded) {
+        if (final_keys.insert(folded).second)
+            finals.push_back(address);
+    };
+    // Depth-first over alias destinations; `chain` holds the folded keys being expanded.
+    std::function<void(const Address&, unsigned, std::vector<std::string>&)> walk =
+        [&](const Address& a, unsigned depth, std::vector<std::string>& chain) {
+            if (failed != Outcome::found)
+                return;
+            if (depth > settings_.recursion_limit) {
+                failed = Outcome::temp_fail;
+                failure = "aliases nested deeper than recursion_limit " +
+                          std::to_string(settings_.recursion_limit) + " at " + a.text();
+                return;
+            }
+            auto r = resolve_at(a, deadline, trace);
+            if (r.is_temp_fail() || (r.is_not_found() && depth == 0)) {
+                failed = r.outcome();
+                failure = r.reason();
+                return;
+            }
+            if (r.is_not_found() || r.value().route == Route::account) {
+                // Not ours (or not a mailbox here): the MTA decides what to do with it.
+                add_final(a.original(), a.key());
+                return;
+            }
+            for (const std::string& dest : r.value().destinations) {
+                auto next = parse_address(dest, mapper().settings().address);
+                const Address* n = std::get_if<Address>(&next);
+                if (!n) {
+                    add_final(dest, util::ascii_lower(dest)); // a local user name
+                } else if (n->key() == a.key()) {
+                    add_final(a.original(), a.key()); // forward and keep a copy
+                } else if (contains(chain, n->key())) {
+                    loop = true;
+                    note(trace, "loop: " + n->text() + " is already being expanded");
+                } else {
+                    chain.push_back(n->key());
+                    walk(*n, depth + 1, chain);
+                    chain.pop_back();
+                }
+                if (finals.size() > settings_.expansion_limit) {
+                    failed = Outcome::temp_fail;
+                    failure = "expansion of " + std::string(key) + " exceeds expansion_limit " +
+                              std::to_string(settings_.expansion_limit);
+                }
+                if (failed != Outcome::found)
+                    return;
+            }
+        };
+    const Address& start = std::get<Address>(parsed);
+    std::vector<std::string> chain{start.key()};
+    walk(start, 0, chain);
+    if (failed == Outcome::not_found)
+        return Out::not_found(failure);
+    if (failed == Outcome::temp_fail) {
+        note(trace, "expansion failed: " + failure);
+        return Out::temp_fail(failure);
+    }
+    if (finals.empty()) {
+        // Only a loop can leave nothing to deliver to: a directory mistake, not a bounce.
+        std::string reason = "alias loop: " + start.text() + " expands to nothing but itself";
+        note(trace, reason);
+        return Out::temp_fail(loop ? reason : "expansion of " + start.text() + " is empty");
+    }
+    return Out::found(std::move(finals));
+}
+
+Result<Domain> Resolver::domain(std::string_view name, Trace* trace) {
+    auto d = normalise_domain(name);
+    if (!d) {
+        note(trace, "key '" + util::printable(name) + "': not a domain name");
+        return Result<Domain>::not_found("not a domain name");
+    }
+    Deadline deadline = Deadline::after(settings_.timeout);
+    if (trace)
+        return domain_uncached(*d, deadline, trace);
+    return domains_.get(
+        *d, [&] { return domain_uncached(*d, deadline, nullptr); },
+        [&](const std::string& reason) { log_stale("domain", *d, reason); });
+}
+
+Result<Domain> Resolver::domain_uncached(const std::string& name, Deadline deadline, Trace* trace) {
+    auto entries = reader_.domain_entries(name, deadline);
+    if (!entries.is_found()) {
+        note(trace, "directory: " + entries.reason());
+        return Result<Domain>::failure_of(entries);
+    }
+    return live_domain(entries.value(), mapper(), name, trace);
+}
+
+Result<Account> Resolver::account(std::string_view key, Trace* trace) {
+    auto parsed = parse_address(key, mapper().settings().address);
+    if (auto* problem = std::get_if<std::string>(&parsed)) {
+        note(trace, "key '" + util::printable(key) + "': " + *problem);
+        return Result<Account>::not_found(*problem);
+    }
+    return account_at(std::get<Address>(parsed), Deadline::after(settings_.timeout), trace);
+}
+
+Result<Account> Resolver::account_at(const Address& address, Deadline deadline, Trace* trace) {
+    if (trace)
+        return account_uncached(address, false, deadline, trace);
+    return accounts_.get(
+        address.key(), [&] { return account_uncached(address, false, deadline, nullptr); },
+        [&](const std::string& reason) { log_stale("account", address.key(), reason); });
+}
+
+Result<Account> Resolver::login_account(std::string_view key, Trace* trace) {
+    auto parsed = parse_address(key, mapper().settings().address);
+    if (auto* problem = std::get_if<std::string>(&parsed)) {
+        note(trace, "login '" + util::printable(key) + "': " + *problem);
+        return Result<Account>::not_found(*problem);
+    }
+    return account_uncached(std::get<Address>(parsed), true, Deadline::after(settings_.timeout),
+                            trace);
+}
+
+Result<Account> Resolver::account_uncached(const Address& address, bool exact, Deadline deadline,
+                                           Trace* trace) {
+    const EntryMapper& m = mapper();
+    auto stripped = exact ? std::nullopt : address.without_subaddress();
+    std::vector<std::string> locals{address.folded_local()};
+    if (stripped)
+        locals.push_back(stripped->folded_local());
+    auto c = reader_.candidates(address.domain(), locals, deadline);
+    if (!c.is_found()) {
+        note(trace, "directory: " + c.reason());
+        return Result<Account>::failure_of(c);
+    }
+    auto domain = live_domain(c.value().domains, m, address.domain(), trace);
+    if (!domain.is_found())
+        return Result<Account>::failure_of(domain);
+    const std::string& d = address.domain();
+    std::vector<const Address*> keys{&address};
+    if (stripped)
+        keys.push_back(&*stripped);
+    for (const Address* k : keys) {
+        auto account = pick<Account>(
+            "", c.value().entries, m, false, k->folded_local(), d, k->text(),
+            [&](const Entry& e) { return m.account(e, d); }, trace);
+        if (!account.is_found())
+            return Result<Account>::failure_of(account);
+        if (account.value())
+            return Result<Account>::found(std::move(*account.value()));
+    }
+    return Result<Account>::not_found("no live account " + address.text());
+}
+
+Result<std::vector<std::string>> Resolver::senders(std::string_view key, Trace* trace) {
+    using Out = Result<std::vector<std::string>>;
+    auto parsed = parse_address(key, mapper().settings().address);
+    if (auto* problem = std::get_if<std::string>(&parsed)) {
+        note(trace, "key '" + util::printable(key) + "': " + *problem);
+        return Out::not_found(*problem);
+    }
+    const Address& address = std::get<Address>(parsed);
+    Deadline deadline = Deadline::after(settings_.timeout);
+    if (trace)
+        return senders_uncached(address, deadline, trace);
+    return senders_.get(
+        address.key(), [&] { return senders_uncached(address, deadline, nullptr); },
+        [&](const std::string& reason) { log_stale("sender", address.key(), reason); });
+}
+
+Result<std::vector<std::string>> Resolver::senders_uncached(const Address& address,
+                                                            Deadline deadline, Trace* trace) {
+    using Out = Result<std::vector<std::string>>;
+    const EntryMapper& m = mapper();
+    auto stripped = address.without_subaddress();
+    std::vector<std::string> locals{address.folded_local()};
+    if (stripped)
+        locals.push_back(stripped->folded_local());
+    auto c = reader_.candidates(address.domain(), locals, deadline);
+    if (!c.is_found()) {
+        note(trace, "directory: " + c.reason());
+        return Out::failure_of(c);
+    }
+    auto domain = live_domain(c.value().domains, m, address.domain(), trace);
+    if (!domain.is_found())
+        return Out::failure_of(domain);
+    const std::string& d = address.domain();
+    std::vector<const Address*> keys{&address};
+    if (stripped)
+        keys.push_back(&*stripped);
+    for (const Address* k : keys) {
+        std::vector<std::string> owners;
+        std::set<std::string> seen;
+        auto own = [&](const std::string& login) {
+            if (seen.insert(util::ascii_lower(login)).second)
+                owners.push_back(login);
+        };
+        auto account = pick<Account>(
+            "", c.value().entries, m, false, k->folded_local(), d, k->text(),
+            [&](const Entry& e) { return m.account(e, d); }, trace);
+        if (!account.is_found())
+            return Out::failure_of(account);
+        if (account.value())
+            own(account.value()->address);
+        auto alias = pick<Alias>(
+            "", c.value().entries, m, true, k->folded_local(), d, k->text(),
+            [&](const Entry& e) { return m.alias(e, d); }, trace);
+        if (!alias.is_found())
+            return Out::failure_of(alias);
+        if (alias.value()) {
+            for (const std::string& dest : alias.value()->destinations) {
+                auto next = parse_address(dest, m.settings().address);
+                const Address* n = std::get_if<Address>(&next);
+                if (!n)
+                    continue; // a local user is not a login of this directory
+                auto owner = account_at(*n, deadline, trace);
+                if (owner.is_temp_fail())
+                    return Out::failure_of(owner);
+                if (owner.is_found())
+                    own(owner.value().address);
+            }
+        }
+        if (!owners.empty()) {
+            std::string list;
+            for (const std::string& o : owners)
+                list += (list.empty() ? "" : ", ") + o;
+            note(trace, "may send as " + k->text() + ": " + list);
+            return Out::found(std::move(owners));
+        }
+    }
+    return Out::not_found("no live account owns " + address.text());
+}
+
+} // namespace vmaildir

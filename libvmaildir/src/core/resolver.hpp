@@ -1,0 +1,71 @@
+// Resolution of recipients, senders and accounts (SPEC §2-§3) over a MailReader.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/cache.hpp"
+#include "core/mail_reader.hpp"
+#include "vmaildir/log.hpp"
+#include "vmaildir/resolution.hpp"
+
+namespace vmaildir {
+
+struct ResolverSettings {
+    std::chrono::milliseconds timeout{10000};
+    unsigned recursion_limit = 20;
+    unsigned expansion_limit = 1000;
+    CacheSettings cache;
+};
+
+/// Thread-safe.  Answers come from the cache where allowed; `explain` callers pass a Trace
+/// and get uncached answers with every step written down.
+class Resolver {
+public:
+    Resolver(MailReader& reader, ResolverSettings settings, Logger& log);
+
+    /// SPEC §3 for one key.  not_found for keys that cannot be addresses.
+    Result<Delivery> resolve(std::string_view key, Trace* trace = nullptr);
+    /// The final addresses after recursive expansion (accounts, foreign addresses, local users),
+    /// with loop detection and the expansion limits.
+    Result<std::vector<std::string>> expand(std::string_view key, Trace* trace = nullptr);
+    /// A live hosted domain.
+    Result<Domain> domain(std::string_view name, Trace* trace = nullptr);
+    /// The live account for an address (sub-address removed when needed); aliases and
+    /// catch-alls do not count.
+    Result<Account> account(std::string_view key, Trace* trace = nullptr);
+    /// The live account for a login: the exact address only (no sub-address removal), never
+    /// from the cache (a disabled account must stop logging in at once).
+    Result<Account> login_account(std::string_view key, Trace* trace = nullptr);
+    /// Logins allowed to send as an address: the live account itself, and the live accounts
+    /// among the direct destinations of a live alias; never through a catch-all.
+    Result<std::vector<std::string>> senders(std::string_view key, Trace* trace = nullptr);
+
+    const EntryMapper& mapper() const noexcept { return reader_.mapper(); }
+    MailReader& reader() noexcept { return reader_; }
+    const ResolverSettings& settings() const noexcept { return settings_; }
+
+private:
+    Result<Delivery> resolve_uncached(const Address& address, Deadline deadline, Trace* trace);
+    Result<Domain> domain_uncached(const std::string& name, Deadline deadline, Trace* trace);
+    Result<Account> account_uncached(const Address& address, bool exact, Deadline deadline,
+                                     Trace* trace);
+    Result<std::vector<std::string>> senders_uncached(const Address& address, Deadline deadline,
+                                                      Trace* trace);
+    Result<Delivery> resolve_at(const Address& address, Deadline deadline, Trace* trace);
+    Result<Account> account_at(const Address& address, Deadline deadline, Trace* trace);
+
+    void log_stale(std::string_view what, std::string_view key, const std::string& reason);
+
+    MailReader& reader_;
+    ResolverSettings settings_;
+    Logger& log_;
+    AnswerCache<Delivery> deliveries_;
+    AnswerCache<Domain> domains_;
+    AnswerCache<Account> accounts_;
+    AnswerCache<std::vector<std::string>> senders_;
+};
+
+} // namespace vmaildir

@@ -1,0 +1,182 @@
+#include "ldap/connection.hpp"
+
+#include <sasl/sasl.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace vmaildir::ldap {
+
+timeval time_left(Deadline deadline) {
+    auto ms = std::max<long long>(1, deadline.remaining().count());
+    timeval tv{};
+    tv.tv_sec = static_cast<time_t>(ms / 1000);
+    tv.tv_usec = static_cast<suseconds_t>((ms % 1000) * 1000);
+    return tv;
+}
+
+bool connection_lost(int rc) noexcept {
+    switch (rc) {
+    case LDAP_SERVER_DOWN:
+    case LDAP_CONNECT_ERROR:
+    case LDAP_TIMEOUT: // a hung server: the request may still be pending on this handle
+    case LDAP_UNAVAILABLE:
+    case LDAP_BUSY:
+    case LDAP_LOCAL_ERROR:
+    case LDAP_ENCODING_ERROR:
+    case LDAP_DECODING_ERROR:
+    case LDAP_PROTOCOL_ERROR:
+    case LDAP_NO_MEMORY:
+        return true;
+    default:
+        return false;
+    }
+}
+
+std::string describe_error(LDAP* ld, int rc) {
+    std::string out = ldap_err2string(rc);
+    out += " (" + std::to_string(rc) + ")";
+    char* diagnostic = nullptr;
+    if (ld && ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diagnostic) == LDAP_OPT_SUCCESS &&
+        diagnostic) {
+        std::unique_ptr<char, MemFree> owned(diagnostic);
+        if (*diagnostic)
+            out += ": " + std::string(diagnostic);
+    }
+    return out;
+}
+
+bool arm_timeout(LDAP* ld, Deadline deadline) {
+    timeval op = time_left(deadline);
+    return ldap_set_option(ld, LDAP_OPT_TIMEOUT, &op) == LDAP_OPT_SUCCESS;
+}
+
+namespace {
+
+/// SASL interaction for EXTERNAL: the identity comes from the transport (ldapi peer
+/// credentials or a TLS client certificate); only an optional authorization id is asked.
+int sasl_interact(LDAP*, unsigned, void* defaults, void* prompts) {
+    const auto* authz = static_cast<const std::string*>(defaults);
+    for (auto* p = static_cast<sasl_interact_t*>(prompts); p->id != SASL_CB_LIST_END; ++p) {
+        const char* value = (p->id == SASL_CB_USER && authz) ? authz->c_str() : "";
+        p->result = value;
+        p->len = static_cast<unsigned>(std::strlen(value));
+    }
+    return LDAP_SUCCESS;
+}
+
+int set_timeouts(LDAP* ld, const LdapSettings& settings, Deadline deadline) {
+    auto connect_ms = std::min(settings.connect_timeout, deadline.remaining()).count();
+    timeval net{};
+    net.tv_sec = static_cast<time_t>(std::max<long long>(1, connect_ms) / 1000);
+    net.tv_usec = static_cast<suseconds_t>((std::max<long long>(1, connect_ms) % 1000) * 1000);
+    int rc = ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &net);
+    return rc == LDAP_OPT_SUCCESS && arm_timeout(ld, deadline) ? LDAP_OPT_SUCCESS : -1;
+}
+
+/// Per-handle options: protocol 3, no referral chasing, TLS settings, keepalive.
+std::string configure(LDAP* ld, const LdapSettings& s) {
+    int version = LDAP_VERSION3;
+    int rc = ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &version);
+    if (rc == LDAP_OPT_SUCCESS)
+        rc = ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
+    if (rc == LDAP_OPT_SUCCESS)
+        rc = ldap_set_option(ld, LDAP_OPT_RESTART, LDAP_OPT_ON); // EINTR is not an error
+    // Detect a peer that vanished without a FIN (cable pulled, VM frozen) on idle connections.
+    int idle = 60, probes = 3, interval = 10;
+    ldap_set_option(ld, LDAP_OPT_X_KEEPALIVE_IDLE, &idle);
+    ldap_set_option(ld, LDAP_OPT_X_KEEPALIVE_PROBES, &probes);
+    ldap_set_option(ld, LDAP_OPT_X_KEEPALIVE_INTERVAL, &interval);
+    if (rc != LDAP_OPT_SUCCESS)
+        return "setting connection options failed";
+
+    bool tls = s.start_tls || !s.tls_ca_file.empty() || !s.tls_ca_dir.empty() ||
+               !s.tls_cert_file.empty();
+    if (!tls)
+        return {};
+    int require = s.tls_require_cert ? LDAP_OPT_X_TLS_DEMAND : LDAP_OPT_X_TLS_ALLOW;
+    int min_proto = LDAP_OPT_X_TLS_PROTOCOL_TLS1_2;
+    struct {
+        int option;
+        const std::string* value;
+    } files[] = {{LDAP_OPT_X_TLS_CACERTFILE, &s.tls_ca_file},
+                 {LDAP_OPT_X_TLS_CACERTDIR, &s.tls_ca_dir},
+                 {LDAP_OPT_X_TLS_CERTFILE, &s.tls_cert_file},
+                 {LDAP_OPT_X_TLS_KEYFILE, &s.tls_key_file}};
+    for (const auto& f : files)
+        if (!f.value->empty() && ldap_set_option(ld, f.option, f.value->c_str()) != LDAP_OPT_SUCCESS)
+            return "cannot use TLS file " + *f.value;
+    if (ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &require) != LDAP_OPT_SUCCESS ||
+        ldap_set_option(ld, LDAP_OPT_X_TLS_PROTOCOL_MIN, &min_proto) != LDAP_OPT_SUCCESS)
+        return "setting TLS options failed";
+    // Per-handle TLS settings only take effect in a new TLS context (ldap_set_option(3)).
+    int is_server = 0;
+    if (ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &is_server) != LDAP_OPT_SUCCESS)
+        return "creating the TLS context failed (check tls_* files)";
+    return {};
+}
+
+/// Connects, secures and binds one handle to one server.
+Result<Connection> open_one(const std::string& uri, const LdapSettings& s, bool service_bind,
+                            Deadline deadline) {
+    LDAP* raw = nullptr;
+    int rc = ldap_initialize(&raw, uri.c_str());
+    Handle ld(raw);
+    if (rc != LDAP_SUCCESS || !ld)
+        return Result<Connection>::temp_fail(uri + ": bad URI: " + ldap_err2string(rc));
+    if (std::string problem = configure(ld.get(), s); !problem.empty())
+        return Result<Connection>::temp_fail(uri + ": " + problem);
+    if (set_timeouts(ld.get(), s, deadline) != LDAP_OPT_SUCCESS)
+        return Result<Connection>::temp_fail(uri + ": setting timeouts failed");
+
+    rc = ldap_connect(ld.get());
+    if (rc != LDAP_SUCCESS)
+        return Result<Connection>::temp_fail(uri + ": " + describe_error(ld.get(), rc));
+    if (s.start_tls && uri.rfind("ldapi://", 0) != 0 && uri.rfind("ldaps://", 0) != 0) {
+        rc = ldap_start_tls_s(ld.get(), nullptr, nullptr);
+        if (rc != LDAP_SUCCESS)
+            return Result<Connection>::temp_fail(uri + ": StartTLS failed: " +
+                                                 describe_error(ld.get(), rc));
+    }
+    if (service_bind && !s.sasl_mech.empty()) {
+        rc = ldap_sasl_interactive_bind_s(ld.get(), nullptr, s.sasl_mech.c_str(), nullptr,
+                                          nullptr, LDAP_SASL_QUIET, sasl_interact,
+                                          const_cast<std::string*>(&s.sasl_authz_id));
+        if (rc != LDAP_SUCCESS)
+            return Result<Connection>::temp_fail(uri + ": SASL " + s.sasl_mech +
+                                                 " bind failed: " + describe_error(ld.get(), rc));
+    } else if (service_bind && !s.bind_dn.empty()) {
+        berval cred{static_cast<ber_len_t>(s.bind_password.size()),
+                    const_cast<char*>(s.bind_password.data())};
+        rc = ldap_sasl_bind_s(ld.get(), s.bind_dn.c_str(), LDAP_SASL_SIMPLE, &cred, nullptr,
+                              nullptr, nullptr);
+        if (rc != LDAP_SUCCESS)
+            return Result<Connection>::temp_fail(uri + ": bind as " + s.bind_dn +
+                                                 " failed: " + describe_error(ld.get(), rc));
+    }
+    return Result<Connection>::found(Connection{std::move(ld), uri, false});
+}
+
+} // namespace
+
+Result<Connection> open_connection(const LdapSettings& settings, bool service_bind,
+                                   Deadline deadline, Logger& log) {
+    std::string reasons;
+    for (std::size_t i = 0; i < settings.servers.size(); ++i) {
+        if (deadline.expired()) {
+            reasons += (reasons.empty() ? "" : "; ") + std::string("timeout before trying ") +
+                       settings.servers[i];
+            break;
+        }
+        auto c = open_one(settings.servers[i], settings, service_bind, deadline);
+        if (c.is_found()) {
+            if (i > 0)
+                log.warning("ldap: failed over to " + settings.servers[i] + " (" + reasons + ")");
+            return c;
+        }
+        reasons += (reasons.empty() ? "" : "; ") + c.reason();
+    }
+    return Result<Connection>::temp_fail("no LDAP server available: " + reasons);
+}
+
+} // namespace vmaildir::ldap

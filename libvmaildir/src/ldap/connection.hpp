@@ -1,0 +1,72 @@
+// One libldap handle: connect with failover, StartTLS, bind, and the RAII
+// owners of libldap's C objects.  Only src/ldap includes <ldap.h>.
+//
+// A Connection is used by one thread at a time (an LDAP* is not to be shared:
+// its error state and results are per handle, and a bind changes everyone's
+// identity — ldap_dup(3)); the Pool hands them out.
+#pragma once
+
+#include <ldap.h>
+
+#include <memory>
+#include <string>
+
+#include "vmaildir/directory.hpp"
+#include "vmaildir/ldap_directory.hpp"
+#include "vmaildir/log.hpp"
+
+namespace vmaildir::ldap {
+
+struct Unbind {
+    void operator()(LDAP* ld) const noexcept { ldap_unbind_ext_s(ld, nullptr, nullptr); }
+};
+struct MsgFree {
+    void operator()(LDAPMessage* m) const noexcept { ldap_msgfree(m); }
+};
+struct BerFree {
+    void operator()(BerElement* b) const noexcept { ber_free(b, 0); }
+};
+struct ValuesFree {
+    void operator()(berval** v) const noexcept { ldap_value_free_len(v); }
+};
+struct MemFree {
+    void operator()(void* p) const noexcept { ldap_memfree(p); }
+};
+struct ControlFree {
+    void operator()(LDAPControl* c) const noexcept { ldap_control_free(c); }
+};
+struct ControlsFree {
+    void operator()(LDAPControl** c) const noexcept { ldap_controls_free(c); }
+};
+
+using Handle = std::unique_ptr<LDAP, Unbind>;
+using Message = std::unique_ptr<LDAPMessage, MsgFree>;
+
+/// A struct timeval for the time left before `deadline` (at least 1 ms, so that libldap never
+/// reads a zero timeout as "poll").
+timeval time_left(Deadline deadline);
+
+/// Bounds the synchronous calls that take no timeout argument (binds, StartTLS) by the
+/// deadline: LDAP_OPT_TIMEOUT applies to every ldap_result() wait without its own timeout.
+bool arm_timeout(LDAP* ld, Deadline deadline);
+
+/// Result codes that mean the connection itself is gone or unusable (throw it away).
+bool connection_lost(int rc) noexcept;
+
+/// "Can't contact LDAP server (-1)" plus the server's diagnostic message when there is one.
+std::string describe_error(LDAP* ld, int rc);
+
+struct Connection {
+    Handle ld;
+    std::string uri;   ///< the server it is connected to
+    bool used = false; ///< has served an operation (a failure may be a stale connection)
+};
+
+/// Opens a connection to the first server in `settings.servers` that accepts it, within the
+/// deadline: connect, StartTLS if configured, then the service bind when `service_bind`
+/// (anonymous connections for password checks skip it).  temp_fail with every server's
+/// reason when none works.
+Result<Connection> open_connection(const LdapSettings& settings, bool service_bind,
+                                   Deadline deadline, Logger& log);
+
+} // namespace vmaildir::ldap

@@ -1,0 +1,33 @@
+#include "ldap/pool.hpp"
+
+namespace vmaildir::ldap {
+
+Lease::~Lease() {
+    if (pool_)
+        pool_->release(std::move(connection_));
+}
+
+std::optional<Lease> Pool::acquire(Deadline deadline) {
+    std::unique_lock lock(mutex_);
+    if (!freed_.wait_until(lock, deadline.at(), [&] { return leased_ < capacity_; }))
+        return std::nullopt;
+    ++leased_;
+    std::optional<Connection> c;
+    if (!idle_.empty()) {
+        c = std::move(idle_.back());
+        idle_.pop_back();
+    }
+    return Lease(*this, std::move(c));
+}
+
+void Pool::release(std::optional<Connection> connection) noexcept {
+    {
+        std::lock_guard lock(mutex_);
+        --leased_;
+        if (connection)
+            idle_.push_back(std::move(*connection));
+    }
+    freed_.notify_one();
+}
+
+} // namespace vmaildir::ldap

@@ -1,0 +1,111 @@
+// A real slapd for integration tests, run by tests/integration/slapd-harness
+// under the build tree on a free 127.0.0.1 port, stopped by PID when the
+// fixture goes away.
+#pragma once
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <csignal>
+#include <cstdlib>
+#include <cstdio>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+
+namespace vmaildir::test {
+
+/// Runs a shell command, returning its stdout; throws when it exits non-zero.
+inline std::string run(const std::string& command) {
+    std::string out;
+    FILE* pipe = popen(command.c_str(), "r");
+    if (!pipe)
+        throw std::runtime_error("cannot run: " + command);
+    std::array<char, 4096> buf{};
+    std::size_t n = 0;
+    while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0)
+        out.append(buf.data(), n);
+    int status = pclose(pipe);
+    if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        throw std::runtime_error("command failed (" + std::to_string(status) + "): " + command +
+                                 "\n" + out);
+    return out;
+}
+
+/// The exit status of a shell command (stdout and stderr discarded).
+inline int status_of(const std::string& command) {
+    int status = std::system((command + " >/dev/null 2>&1").c_str());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+inline std::string shell_quote(const std::string& s) {
+    std::string out = "'";
+    for (char c : s)
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+inline std::string read_file(const std::string& path) {
+    std::ifstream in(path);
+    std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r'))
+        s.pop_back();
+    return s;
+}
+
+class Slapd {
+public:
+    /// Starts slapd for `preset` with its example LDIF in WORK_DIR/name.
+    Slapd(const std::string& name, const std::string& preset, bool tls = false)
+        : dir_(std::string(VMAILDIR_TEST_WORK_DIR) + "/" + name + "-" + std::to_string(getpid())) {
+        std::string harness = std::string(VMAILDIR_SOURCE_DIR) + "/tests/integration/slapd-harness";
+        harness_ = shell_quote(harness);
+        status_of(harness_ + " clean " + shell_quote(dir_)); // leftovers of an earlier run
+        port_ = std::stoi(run(harness_, "start", true, " " + preset + (tls ? " --tls" : "")));
+    }
+    ~Slapd() {
+        try {
+            run(harness_, "stop", false);
+        } catch (...) {
+        }
+    }
+    Slapd(const Slapd&) = delete;
+    Slapd& operator=(const Slapd&) = delete;
+
+    int port() const { return port_; }
+    const std::string& dir() const { return dir_; }
+    std::string uri() const { return "ldap://127.0.0.1:" + std::to_string(port_) + "/"; }
+    std::string ldaps_uri() const { return "ldaps://127.0.0.1:" + read_file(dir_ + "/ldaps_port") + "/"; }
+    std::string ldapi_uri() const { return read_file(dir_ + "/ldapi"); }
+    std::string ca_file() const { return dir_ + "/tls/ca.pem"; }
+    pid_t pid() const { return static_cast<pid_t>(std::stol(read_file(dir_ + "/pid"))); }
+
+    void stop() { run(harness_, "stop", false); }
+    void restart() { run(harness_, "restart", false); }
+    /// SIGSTOP / SIGCONT: a hung server that still accepts TCP connections.
+    void freeze() { ::kill(pid(), SIGSTOP); }
+    void thaw() { ::kill(pid(), SIGCONT); }
+
+    /// Applies LDIF change records as the rootdn.
+    void modify(const std::string& ldif) {
+        std::string file = dir_ + "/change.ldif";
+        std::ofstream(file) << ldif;
+        vmaildir::test::run("ldapmodify -x -H " + uri() +
+                            " -D cn=Manager,dc=example,dc=com -w secret -f " + shell_quote(file));
+    }
+
+private:
+    std::string run(const std::string& harness, const char* verb, bool capture,
+                    const std::string& extra = "") {
+        std::string cmd = harness + " " + verb + " " + shell_quote(dir_) + extra;
+        return capture ? vmaildir::test::run(cmd + " 2>" + shell_quote(dir_ + ".harness.log"))
+                       : vmaildir::test::run(cmd + " >/dev/null 2>&1");
+    }
+
+    std::string dir_;
+    std::string harness_;
+    int port_ = 0;
+};
+
+} // namespace vmaildir::test

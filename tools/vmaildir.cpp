@@ -1,0 +1,296 @@
+// vmaildir(1): look up, explain, authenticate and check against the directory
+// exactly as the adapters do — the administrator's `postmap -q` for vmaildir.
+#include "vmaildir/config.hpp"
+#include "vmaildir/maps.hpp"
+#include "vmaildir/password.hpp"
+#include "vmaildir/service.hpp"
+
+#include <algorithm>
+#include <boost/program_options.hpp>
+#include <csignal>
+#include <iostream>
+#include <string>
+#include <sysexits.h>
+#include <termios.h>
+#include <unistd.h>
+#include <vector>
+
+namespace po = boost::program_options;
+using namespace vmaildir;
+
+namespace {
+
+constexpr const char* usage_text = R"(Usage: vmaildir [OPTIONS] COMMAND [ARGUMENTS]
+
+Answer directory questions exactly as the vmaildir adapters answer them.
+
+Commands:
+  lookup MAP KEY     One lookup, printed like `postmap -q`: the values, comma-separated.
+                     MAP is one of: domain, mailbox, alias, recipient, transport, uid,
+                     gid, quota, sender.
+  explain ADDRESS    Every step of the resolution order (domain, alias, account,
+                     sub-address, catch-all) and the outcome, read from the directory
+                     without the cache; then the final recipients.
+  auth LOGIN         Check the password read from the first line of standard input
+                     (not echoed on a terminal) as the --service would.
+  check              Validate the configuration, then the directory: domains lacking
+                     postmaster@ or abuse@ (RFC 2142), alias loops, duplicate addresses,
+                     catch-alls, malformed entries, dangling alias destinations.
+  hash-password      Read a password from standard input and print a userPassword value
+                     in the configured password_scheme.
+  config-keys        Print every configuration key with its default and meaning.
+
+Options:
+)";
+
+constexpr const char* exit_text = R"(
+Exit status:
+  0   found / authenticated / directory consistent
+  1   not found / refused / check found errors
+  64  usage error
+  75  temporary failure (directory down, timeout, ambiguous or malformed entries)
+  78  configuration error
+
+Files:
+  /etc/vmaildir/vmaildir.conf   default configuration (see vmaildir.conf(5))
+)";
+
+int outcome_status(Outcome o) {
+    switch (o) {
+    case Outcome::found:
+        return 0;
+    case Outcome::not_found:
+        return 1;
+    case Outcome::temp_fail:
+        return EX_TEMPFAIL;
+    }
+    return EX_TEMPFAIL;
+}
+
+std::string join(const std::vector<std::string>& values, const char* sep = ", ") {
+    std::string out;
+    for (const std::string& v : values)
+        out += (out.empty() ? "" : sep) + v;
+    return out;
+}
+
+/// Reads one line from stdin; on a terminal, without echo.
+std::string read_secret(const char* prompt) {
+    termios saved{};
+    bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
+    if (tty) {
+        std::cerr << prompt << std::flush;
+        termios quiet = saved;
+        quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+    std::string line;
+    std::getline(std::cin, line);
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+        std::cerr << "\n";
+    }
+    if (!line.empty() && line.back() == '\r')
+        line.pop_back();
+    return line;
+}
+
+int cmd_lookup(Service& service, const std::vector<std::string>& args, bool verbose) {
+    if (args.size() != 2) {
+        std::cerr << "vmaildir: lookup needs MAP and KEY\n";
+        return EX_USAGE;
+    }
+    auto map = parse_map_name(args[0]);
+    if (!map) {
+        std::cerr << "vmaildir: unknown map '" << args[0] << "' (use " << join(map_names())
+                  << ")\n";
+        return EX_USAGE;
+    }
+    auto r = service.lookup(*map, args[1]);
+    if (r.is_found())
+        std::cout << join(r.value()) << "\n";
+    else if (r.is_temp_fail() || verbose)
+        std::cerr << "vmaildir: " << to_string(r.outcome()) << ": " << r.reason() << "\n";
+    return outcome_status(r.outcome());
+}
+
+int cmd_explain(Service& service, const std::vector<std::string>& args) {
+    if (args.size() != 1) {
+        std::cerr << "vmaildir: explain needs one ADDRESS\n";
+        return EX_USAGE;
+    }
+    std::cout << "explain " << args[0] << " in " << service.describe() << "\n";
+    Trace trace;
+    auto r = service.resolve(args[0], &trace);
+    // Lines carry the SPEC §3 step that produced them: [1] domain, [2] alias, [3] account,
+    // [4] the same without the sub-address, [5] catch-all.
+    for (const std::string& line : trace)
+        std::cout << "  " << line << "\n";
+    if (!r.is_found()) {
+        std::cout << "result: " << to_string(r.outcome()) << ": " << r.reason() << "\n";
+        return outcome_status(r.outcome());
+    }
+    const Delivery& d = r.value();
+    std::cout << "result: found by " << to_string(d.route) << " " << d.matched
+              << (d.via_subaddress ? " (sub-address removed)" : "") << ": ";
+    if (d.route == Route::account)
+        std::cout << "deliver to the mailbox of " << d.matched
+                  << (d.account && !d.account->mailbox.empty() ? " (" + d.account->mailbox + ")"
+                                                               : "")
+                  << "\n";
+    else
+        std::cout << "forward to " << join(d.destinations) << "\n";
+    auto finals = service.expand(args[0]);
+    if (finals.is_found())
+        std::cout << "final recipients: " << join(finals.value()) << "\n";
+    else
+        std::cout << "final recipients: " << to_string(finals.outcome()) << ": " << finals.reason()
+                  << "\n";
+    return finals.is_found() ? 0 : outcome_status(finals.outcome());
+}
+
+int cmd_auth(Service& service, const std::vector<std::string>& args, const std::string& what,
+             bool verbose) {
+    if (args.size() != 1) {
+        std::cerr << "vmaildir: auth needs one LOGIN\n";
+        return EX_USAGE;
+    }
+    std::string password = read_secret("Password: ");
+    Trace trace;
+    auto r = service.authenticate(args[0], password, what, verbose ? &trace : nullptr);
+    for (const std::string& line : trace)
+        std::cerr << "  " << line << "\n";
+    if (r.is_found())
+        std::cout << "authenticated: " << r.value().address << "\n";
+    else
+        std::cout << (r.is_not_found() ? "refused: " : "temporary failure: ") << r.reason() << "\n";
+    return outcome_status(r.outcome());
+}
+
+int cmd_check(Service& service) {
+    std::cout << "configuration: ok (" << service.describe() << ")\n";
+    auto r = service.check();
+    if (!r.is_found()) {
+        std::cout << "directory: " << to_string(r.outcome()) << ": " << r.reason() << "\n";
+        return outcome_status(r.outcome());
+    }
+    const CheckReport& report = r.value();
+    std::size_t errors = 0, warnings = 0;
+    for (const Finding& f : report.findings) {
+        const char* label = "info";
+        if (f.severity == Finding::Severity::error) {
+            label = "error";
+            ++errors;
+        } else if (f.severity == Finding::Severity::warning) {
+            label = "warning";
+            ++warnings;
+        }
+        std::cout << label << ": " << f.text << "\n";
+    }
+    std::cout << "directory: " << report.domains << " domains, " << report.accounts << " accounts, "
+              << report.aliases << " aliases; " << errors << " errors, " << warnings
+              << " warnings\n";
+    return errors ? 1 : 0;
+}
+
+int cmd_hash(const Config& config) {
+    std::string password = read_secret("New password: ");
+    if (password.empty()) {
+        std::cerr << "vmaildir: empty password\n";
+        return EX_USAGE;
+    }
+    auto hashed = hash_password(password, config.auth.scheme);
+    if (!hashed) {
+        std::cerr << "vmaildir: cannot hash with " << to_string(config.auth.scheme) << "\n";
+        return EX_TEMPFAIL;
+    }
+    std::cout << *hashed << "\n";
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) try {
+    std::signal(SIGPIPE, SIG_IGN); // a server closing on us must be an error, not a death
+
+    po::options_description options;
+    options.add_options()("config,c", po::value<std::string>()->default_value(default_config_path),
+                          "configuration file")(
+        "ldif", po::value<std::string>(),
+        "answer from this LDIF file instead of the configured directory")(
+        "service", po::value<std::string>()->default_value("smtp"),
+        "auth: the service logging in (imap, pop3, smtp), for per-service flags")(
+        "verbose,v", "auth: show each step; lookup: say why nothing was found")(
+        "help,h", "show this help")("version", "show the version");
+    po::options_description hidden;
+    hidden.add_options()("command", po::value<std::string>())(
+        "args", po::value<std::vector<std::string>>()->default_value({}, ""));
+    po::options_description all;
+    all.add(options).add(hidden);
+    po::positional_options_description positional;
+    positional.add("command", 1).add("args", -1);
+
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(),
+                  vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        std::cerr << "vmaildir: " << e.what() << "\nTry 'vmaildir --help'.\n";
+        return EX_USAGE;
+    }
+    if (vm.count("help")) {
+        std::cout << usage_text << options << exit_text;
+        return 0;
+    }
+    if (vm.count("version")) {
+        std::cout << "vmaildir " VMAILDIR_VERSION "\n";
+        return 0;
+    }
+    if (!vm.count("command")) {
+        std::cerr << "vmaildir: no command given\nTry 'vmaildir --help'.\n";
+        return EX_USAGE;
+    }
+    const std::string command = vm["command"].as<std::string>();
+    const auto args = vm["args"].as<std::vector<std::string>>();
+    if (command == "config-keys") {
+        std::cout << config_reference();
+        return 0;
+    }
+    static const std::vector<std::string> known{"lookup", "explain", "auth", "check",
+                                                "hash-password"};
+    if (std::find(known.begin(), known.end(), command) == known.end()) {
+        std::cerr << "vmaildir: unknown command '" << command << "'\nTry 'vmaildir --help'.\n";
+        return EX_USAGE;
+    }
+
+    Config config;
+    try {
+        config = load_config(vm["config"].as<std::string>());
+    } catch (const ConfigError& e) {
+        std::cerr << "vmaildir: configuration error: " << e.what() << "\n";
+        return EX_CONFIG;
+    }
+    if (vm.count("ldif"))
+        config.ldif_file = vm["ldif"].as<std::string>();
+    if (command == "hash-password")
+        return cmd_hash(config);
+
+    auto log = make_stderr_logger("vmaildir");
+    log->set_threshold(vm.count("verbose") ? LogLevel::debug : LogLevel::warning);
+    auto service = Service::open(config, *log);
+    if (service->is_broken()) {
+        std::cerr << "vmaildir: configuration error: " << service->broken_reason() << "\n";
+        return EX_CONFIG;
+    }
+    if (command == "lookup")
+        return cmd_lookup(*service, args, vm.count("verbose") > 0);
+    if (command == "explain")
+        return cmd_explain(*service, args);
+    if (command == "auth")
+        return cmd_auth(*service, args, vm["service"].as<std::string>(), vm.count("verbose") > 0);
+    return cmd_check(*service);
+} catch (const std::exception& e) {
+    std::cerr << "vmaildir: internal error: " << e.what() << "\n";
+    return EX_SOFTWARE;
+}
