@@ -1,5 +1,6 @@
 // vmaildir(1): look up, explain, authenticate and check against the directory
 // exactly as the adapters do — the administrator's `postmap -q` for vmaildir.
+#include "vmaildir/acl.hpp"
 #include "vmaildir/config.hpp"
 #include "vmaildir/maps.hpp"
 #include "vmaildir/password.hpp"
@@ -38,6 +39,9 @@ Commands:
                      catch-alls, malformed entries, dangling alias destinations.
   hash-password      Read a password from standard input and print a userPassword value
                      in the configured password_scheme.
+  acl-rules          Print slapd access rules (slapd.conf `access to` directives) that
+                     enforce the delegated-administration matrix for the configured
+                     layout, search base, site admins and bind_dn.
   config-keys        Print every configuration key with its default and meaning.
 
 Options:
@@ -258,7 +262,7 @@ int main(int argc, char** argv) try {
         return 0;
     }
     static const std::vector<std::string> known{"lookup", "explain", "auth", "check",
-                                                "hash-password"};
+                                                "hash-password", "acl-rules"};
     if (std::find(known.begin(), known.end(), command) == known.end()) {
         std::cerr << "vmaildir: unknown command '" << command << "'\nTry 'vmaildir --help'.\n";
         return EX_USAGE;
@@ -275,6 +279,12 @@ int main(int argc, char** argv) try {
         config.ldif_file = vm["ldif"].as<std::string>();
     if (command == "hash-password")
         return cmd_hash(config);
+    if (command == "acl-rules") {
+        AclRuleSettings rules{config.search_base, config.site_admins, config.site_admin_group,
+                              config.ldap.bind_dn};
+        std::cout << openldap_access_rules(config.schema, rules, config.acl);
+        return 0;
+    }
 
     auto log = make_stderr_logger("vmaildir");
     log->set_threshold(vm.count("verbose") ? LogLevel::debug : LogLevel::warning);

@@ -53,10 +53,13 @@ public:
         if (!enabled() || result.is_temp_fail())
             return;
         auto ttl = result.is_found() ? settings_.positive_ttl : settings_.negative_ttl;
-        if (ttl.count() == 0)
-            return;
         auto now = Clock::now();
         std::lock_guard lock(mutex_);
+        if (ttl.count() == 0) {
+            // Not kept, but it supersedes what an older answer would serve stale.
+            map_.erase(key);
+            return;
+        }
         if (map_.size() >= settings_.max_entries && !map_.count(key))
             make_room(now);
         map_.insert_or_assign(key, Slot{result, now + ttl});

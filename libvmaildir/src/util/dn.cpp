@@ -108,6 +108,10 @@ std::optional<std::vector<Rdn>> parse_dn(std::string_view dn) {
             return rdns;
         }
         char sep = dn[i++];
+        // An unquoted value always stops at a separator; a quoted one may be followed by
+        // anything ("cn=\"a\"x,dc=b"), which is not a DN.
+        if (sep != ',' && sep != ';' && sep != '+')
+            return std::nullopt;
         if (sep != '+') {
             rdns.push_back(std::move(rdn));
             rdn.clear();
