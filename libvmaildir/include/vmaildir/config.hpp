@@ -26,10 +26,10 @@ namespace vmaildir {
 inline constexpr const char* default_config_path = "/etc/vmaildir/vmaildir.conf";
 
 struct CacheSettings {
-    std::chrono::seconds positive_ttl{60};
-    std::chrono::seconds negative_ttl{30};
+    std::chrono::milliseconds positive_ttl{60000};
+    std::chrono::milliseconds negative_ttl{30000};
     /// How long past expiry an entry may still answer while the directory fails; 0 = never.
-    std::chrono::seconds stale_ttl{0};
+    std::chrono::milliseconds stale_ttl{0};
     std::size_t max_entries = 100000; ///< 0 disables the cache
 };
 

@@ -40,6 +40,8 @@ std::unique_ptr<Logger> make_stderr_logger(std::string program);
 /// Writes to syslog(3) with the given ident and facility name ("mail", "daemon", "local0".."local7").
 /// Returns nothing for an unknown facility name.
 std::unique_ptr<Logger> make_syslog_logger(std::string ident, std::string_view facility);
+/// Whether `name` is a facility make_syslog_logger() accepts (checks without opening syslog).
+bool is_syslog_facility(std::string_view name);
 /// Discards everything (tests, and hosts that have no log of their own).
 std::unique_ptr<Logger> make_null_logger();
 

@@ -83,6 +83,8 @@ std::variant<Address, std::string> parse_address(std::string_view key,
         k = k.substr(1, k.size() - 2);
     if (k.empty())
         return std::string("empty address");
+    if (k.front() == '<' || k.back() == '>')
+        return std::string("address has unbalanced angle brackets");
     if (k.size() > max_address)
         return "address longer than " + std::to_string(max_address) + " octets";
     for (char c : k)
@@ -96,7 +98,10 @@ std::variant<Address, std::string> parse_address(std::string_view key,
         return std::string("address has an empty local part");
     if (local.size() > max_local)
         return "local part longer than " + std::to_string(max_local) + " octets";
-    auto domain = normalise_domain(k.substr(at + 1));
+    std::string_view raw_domain = k.substr(at + 1);
+    if (raw_domain.find_first_of(" \t") != std::string_view::npos)
+        return std::string("address has an invalid domain");
+    auto domain = normalise_domain(raw_domain);
     if (!domain)
         return std::string("address has an invalid domain");
     return Address(std::string(k), std::string(local), std::move(*domain), policy);

@@ -84,11 +84,12 @@ std::chrono::milliseconds to_duration(const std::string& v) {
         factor = 86'400'000;
     else
         throw BadValue{"unknown time unit '" + util::printable(unit) + "' (use ms, s, m, h or d)"};
+    // Bound the product, not just the number: steady_clock counts nanoseconds in 64 bits, so
+    // "10000000d" would overflow `now() + timeout` (about 292 years at most).
+    constexpr long long max_ms = 3650LL * 86'400'000;
+    if (n * factor > max_ms)
+        throw BadValue{"expected a time of at most 3650d, got '" + util::printable(v) + "'"};
     return std::chrono::milliseconds(n * factor);
-}
-
-std::chrono::seconds to_seconds(const std::string& v) {
-    return std::chrono::duration_cast<std::chrono::seconds>(to_duration(v));
 }
 
 std::string read_secret_file(const std::string& path) {
@@ -266,13 +267,13 @@ std::vector<Key> make_keys(Context& ctx) {
 
         // Cache
         {"cache_ttl", "60s", "how long a found answer is reused", false,
-         [](Config& c, const std::string& v) { c.cache.positive_ttl = to_seconds(v); }},
+         [](Config& c, const std::string& v) { c.cache.positive_ttl = to_duration(v); }},
         {"cache_negative_ttl", "30s", "how long a not-found answer is reused", false,
-         [](Config& c, const std::string& v) { c.cache.negative_ttl = to_seconds(v); }},
+         [](Config& c, const std::string& v) { c.cache.negative_ttl = to_duration(v); }},
         {"cache_stale_ttl", "0",
          "while the directory fails, answers up to this long past expiry are still used "
          "(and logged); 0 never serves stale answers",
-         false, [](Config& c, const std::string& v) { c.cache.stale_ttl = to_seconds(v); }},
+         false, [](Config& c, const std::string& v) { c.cache.stale_ttl = to_duration(v); }},
         {"cache_size", "100000", "most cached answers; 0 disables the cache", false,
          [](Config& c, const std::string& v) { c.cache.max_entries = to_number(v, 0, 100'000'000); }},
 
@@ -348,16 +349,10 @@ std::vector<Key> make_keys(Context& ctx) {
          }},
         {"log_facility", "mail", "syslog facility (mail, daemon, auth, local0..local7)", false,
          [](Config& c, const std::string& v) {
-             // Checked by name, not by make_syslog_logger(): building a syslog logger calls
-             // openlog() and its destruction closelog(), which would reset the ident and
-             // facility of a logger the process already has (Service::open_file's).  The list
-             // is make_syslog_logger()'s; config_test checks the two agree.
-             static constexpr std::string_view facilities[] = {
-                 "mail",   "daemon", "auth",   "authpriv", "user",   "local0", "local1",
-                 "local2", "local3", "local4", "local5",   "local6", "local7"};
+             // Checked by name: building a syslog logger would openlog()/closelog() and
+             // reset the ident of a logger the process already has.
              std::string f = util::ascii_lower(util::trim(v));
-             if (std::find(std::begin(facilities), std::end(facilities), f) ==
-                 std::end(facilities))
+             if (!is_syslog_facility(f))
                  throw BadValue{"unknown syslog facility '" + util::printable(v) + "'"};
              c.log_facility = f;
          }},

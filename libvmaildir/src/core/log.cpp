@@ -79,18 +79,32 @@ std::unique_ptr<Logger> make_stderr_logger(std::string program) {
     return std::make_unique<StderrLogger>(std::move(program));
 }
 
+namespace {
+
+struct Facility {
+    const char* name;
+    int value;
+};
+
+constexpr Facility facilities[] = {
+    {"mail", LOG_MAIL},         {"daemon", LOG_DAEMON}, {"auth", LOG_AUTH},
+    {"authpriv", LOG_AUTHPRIV}, {"user", LOG_USER},     {"local0", LOG_LOCAL0},
+    {"local1", LOG_LOCAL1},     {"local2", LOG_LOCAL2}, {"local3", LOG_LOCAL3},
+    {"local4", LOG_LOCAL4},     {"local5", LOG_LOCAL5}, {"local6", LOG_LOCAL6},
+    {"local7", LOG_LOCAL7},
+};
+
+} // namespace
+
+bool is_syslog_facility(std::string_view name) {
+    for (const Facility& f : facilities)
+        if (name == f.name)
+            return true;
+    return false;
+}
+
 std::unique_ptr<Logger> make_syslog_logger(std::string ident, std::string_view facility) {
-    static const struct {
-        const char* name;
-        int value;
-    } facilities[] = {
-        {"mail", LOG_MAIL},       {"daemon", LOG_DAEMON}, {"auth", LOG_AUTH},
-        {"authpriv", LOG_AUTHPRIV}, {"user", LOG_USER},     {"local0", LOG_LOCAL0},
-        {"local1", LOG_LOCAL1},   {"local2", LOG_LOCAL2}, {"local3", LOG_LOCAL3},
-        {"local4", LOG_LOCAL4},   {"local5", LOG_LOCAL5}, {"local6", LOG_LOCAL6},
-        {"local7", LOG_LOCAL7},
-    };
-    for (const auto& f : facilities)
+    for (const Facility& f : facilities)
         if (facility == f.name)
             return std::make_unique<SyslogLogger>(std::move(ident), f.value);
     return nullptr;
