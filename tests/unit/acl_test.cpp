@@ -443,77 +443,13 @@ TEST_CASE("acl: action names") {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Generated slapd rules.  The schemas are spelled out here field by field (SPEC §1) so that
-// this test does not depend on the preset table.
+// Generated slapd rules for the three preset layouts.
 
 namespace {
 
-Schema jamm_layout() {
-    Schema s;
-    s.preset = "jamm";
-    s.domain_object_class = "JammVirtualDomain";
-    s.domain_attribute = "jvd";
-    s.transport_attribute = "postfixTransport";
-    s.edit_accounts_attribute = "editAccounts";
-    s.edit_postmasters_attribute = "editPostmasters";
-    s.active_attribute = "accountActive";
-    s.deleted_attribute = "delete";
-    s.account_object_class = "JammMailAccount";
-    s.account_address_attribute = "mail";
-    s.quota_attribute = "quota";
-    s.password_attribute = "userPassword";
-    s.name_attribute = "cn";
-    s.alias_object_class = "JammMailAlias";
-    s.alias_address_attribute = "mail";
-    s.alias_destination_attribute = "maildrop";
-    s.address_form = vmaildir::AddressForm::full_address;
-    s.postmaster_rdn = "cn=postmaster";
-    s.postmaster_member_attribute = "roleOccupant";
-    s.group_member_attribute = "member";
-    return s;
-}
-
-Schema courier_layout() {
-    Schema s;
-    s.preset = "courier";
-    s.domain_object_class = "organization";
-    s.domain_attribute = "o";
-    s.account_object_class = "CourierMailAccount";
-    s.account_address_attribute = "mail";
-    s.quota_attribute = "quota";
-    s.password_attribute = "userPassword";
-    s.alias_object_class = "CourierMailAlias";
-    s.alias_address_attribute = "mail";
-    s.alias_destination_attribute = "maildrop";
-    s.address_form = vmaildir::AddressForm::full_address;
-    s.postmaster_rdn = "cn=postmaster";
-    s.postmaster_member_attribute = "roleOccupant";
-    s.group_member_attribute = "member";
-    return s;
-}
-
-Schema mailrouter_layout() {
-    Schema s;
-    s.preset = "mailrouter";
-    s.domain_object_class = "mailDomain";
-    s.domain_attribute = "dc";
-    s.account_object_class = "mailUser";
-    s.account_address_attribute = "uid";
-    s.quota_attribute = "mailQuota";
-    s.password_attribute = "userPassword";
-    s.alias_object_class = "mailAlias";
-    s.alias_address_attribute = "mailAlias";
-    s.alias_destination_attribute = "mailAliasedName";
-    s.address_form = vmaildir::AddressForm::local_part;
-    s.entry_domain_attribute = "dc";
-    s.catchall_local_part = "default";
-    s.postmaster_rdn = "cn=admin";
-    s.postmaster_member_attribute = "member";
-    s.postmaster_account_rdn = "uid=postmaster";
-    s.site_admin_group_rdn = "cn=admin";
-    s.group_member_attribute = "member";
-    return s;
-}
+Schema jamm_layout() { return *vmaildir::preset_schema("jamm"); }
+Schema courier_layout() { return *vmaildir::preset_schema("courier"); }
+Schema mailrouter_layout() { return *vmaildir::preset_schema("mailrouter"); }
 
 AclRuleSettings settings_for(const std::string& search_base) {
     AclRuleSettings st;

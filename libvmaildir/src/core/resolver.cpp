@@ -111,6 +111,58 @@ Result<Domain> live_domain(const std::vector<Entry>& entries, const EntryMapper&
     return d;
 }
 
+/// What resolving one address needs: its candidate entries below a live domain, and the keys
+/// to try (the address, then the address without its sub-address when it has one).
+struct View {
+    Candidates candidates;
+    std::vector<Address> keys;
+};
+
+/// Fetches the candidates and settles SPEC §3 step 1 (the domain is live and hosted).
+Result<View> fetch_view(MailReader& reader, const Address& address, bool with_subaddress,
+                        bool with_catch_all, Deadline deadline, Trace* trace) {
+    View view;
+    view.keys.push_back(address);
+    if (with_subaddress)
+        if (auto stripped = address.without_subaddress())
+            view.keys.push_back(std::move(*stripped));
+    std::vector<std::string> locals;
+    for (const Address& k : view.keys)
+        locals.push_back(k.folded_local());
+    if (with_catch_all)
+        locals.emplace_back();
+    auto c = reader.candidates(address.domain(), locals, deadline);
+    if (!c.is_found()) {
+        note(trace, "directory: " + c.reason());
+        return Result<View>::failure_of(c);
+    }
+    auto domain = live_domain(c.value().domains, reader.mapper(), address.domain(), trace);
+    if (!domain.is_found())
+        return Result<View>::failure_of(domain);
+    view.candidates = std::move(c).value();
+    return Result<View>::found(std::move(view));
+}
+
+/// The one live alias answering to `local` (the empty string: the catch-all).
+Result<std::optional<Alias>> find_alias(const View& v, const EntryMapper& m,
+                                        const std::string& local, const std::string& shown,
+                                        const char* step, Trace* trace) {
+    const std::string& d = v.keys.front().domain();
+    return pick<Alias>(
+        step, v.candidates.entries, m, true, local, d, shown,
+        [&](const Entry& e) { return m.alias(e, d); }, trace);
+}
+
+/// The one live account answering to `local`.
+Result<std::optional<Account>> find_account(const View& v, const EntryMapper& m,
+                                            const std::string& local, const std::string& shown,
+                                            const char* step, Trace* trace) {
+    const std::string& d = v.keys.front().domain();
+    return pick<Account>(
+        step, v.candidates.entries, m, false, local, d, shown,
+        [&](const Entry& e) { return m.account(e, d); }, trace);
+}
+
 } // namespace
 
 Resolver::Resolver(MailReader& reader, ResolverSettings settings, Logger& log)
@@ -142,73 +194,47 @@ Result<Delivery> Resolver::resolve_at(const Address& address, Deadline deadline,
 
 Result<Delivery> Resolver::resolve_uncached(const Address& address, Deadline deadline,
                                             Trace* trace) {
-    const EntryMapper& m = mapper();
-    auto stripped = address.without_subaddress();
-    std::vector<std::string> locals{address.folded_local()};
-    if (stripped)
-        locals.push_back(stripped->folded_local());
-    locals.emplace_back(); // the catch-all
     note(trace,
          "key " + util::printable(address.original()) + " → " + util::printable(address.key()));
-
-    auto c = reader_.candidates(address.domain(), locals, deadline);
-    if (!c.is_found()) {
-        note(trace, "directory: " + c.reason());
-        return Result<Delivery>::failure_of(c);
-    }
-    const Candidates& cand = c.value();
-    // 1. The domain must be a live hosted domain.
-    auto domain = live_domain(cand.domains, m, address.domain(), trace);
-    if (!domain.is_found())
-        return Result<Delivery>::failure_of(domain);
-    const std::string& d = address.domain();
+    auto v = fetch_view(reader_, address, true, true, deadline, trace);
+    if (!v.is_found())
+        return Result<Delivery>::failure_of(v);
+    const View& view = v.value();
+    const EntryMapper& m = mapper();
 
     // 2-4. An explicit alias, then an account, for the key and then for the key without its
     // sub-address.
-    std::vector<const Address*> keys{&address};
-    if (stripped)
-        keys.push_back(&*stripped);
-    for (const Address* k : keys) {
-        bool sub = k != &address;
+    for (const Address& k : view.keys) {
+        bool sub = &k != &view.keys.front();
         if (sub)
-            note(trace, "[4] sub-address " + address.subaddress() + " removed: " + k->text());
-        auto alias = pick<Alias>(
-            sub ? "[4] " : "[2] ", cand.entries, m, true, k->folded_local(), d, k->text(),
-            [&](const Entry& e) { return m.alias(e, d); }, trace);
+            note(trace, "[4] sub-address " + address.subaddress() + " removed: " + k.text());
+        auto alias = find_alias(view, m, k.folded_local(), k.text(), sub ? "[4] " : "[2] ", trace);
         if (!alias.is_found())
             return Result<Delivery>::failure_of(alias);
-        if (alias.value()) {
-            Delivery out{Route::alias, address.original(),          alias.value()->address,
-                         sub,          alias.value()->destinations, std::nullopt};
-            return Result<Delivery>::found(std::move(out));
-        }
-        auto account = pick<Account>(
-            sub ? "[4] " : "[3] ", cand.entries, m, false, k->folded_local(), d, k->text(),
-            [&](const Entry& e) { return m.account(e, d); }, trace);
+        if (alias.value())
+            return Result<Delivery>::found({Route::alias, address.original(),
+                                            alias.value()->address, sub,
+                                            alias.value()->destinations, std::nullopt});
+        auto account =
+            find_account(view, m, k.folded_local(), k.text(), sub ? "[4] " : "[3] ", trace);
         if (!account.is_found())
             return Result<Delivery>::failure_of(account);
-        if (account.value()) {
-            Delivery out{Route::account,
-                         address.original(),
-                         account.value()->address,
-                         sub,
-                         {account.value()->address},
-                         account.value()};
-            return Result<Delivery>::found(std::move(out));
-        }
+        if (account.value())
+            return Result<Delivery>::found({Route::account,
+                                            address.original(),
+                                            account.value()->address,
+                                            sub,
+                                            {account.value()->address},
+                                            account.value()});
     }
     // 5. The domain's catch-all.
-    auto catch_all = pick<Alias>(
-        "[5] ", cand.entries, m, true, "", d, "@" + d,
-        [&](const Entry& e) { return m.alias(e, d); }, trace);
+    const std::string& d = address.domain();
+    auto catch_all = find_alias(view, m, "", "@" + d, "[5] ", trace);
     if (!catch_all.is_found())
         return Result<Delivery>::failure_of(catch_all);
-    if (catch_all.value()) {
-        Delivery out{
-            Route::catch_all, address.original(), "@" + d, false, catch_all.value()->destinations,
-            std::nullopt};
-        return Result<Delivery>::found(std::move(out));
-    }
+    if (catch_all.value())
+        return Result<Delivery>::found({Route::catch_all, address.original(), "@" + d, false,
+                                        catch_all.value()->destinations, std::nullopt});
     // 6. Nothing: a completed search that found no live entry.
     return Result<Delivery>::not_found("no live alias, account or catch-all for " + address.text());
 }
@@ -347,27 +373,11 @@ Result<Account> Resolver::login_account(std::string_view key, Trace* trace) {
 
 Result<Account> Resolver::account_uncached(const Address& address, bool exact, Deadline deadline,
                                            Trace* trace) {
-    const EntryMapper& m = mapper();
-    auto stripped = exact ? std::nullopt : address.without_subaddress();
-    std::vector<std::string> locals{address.folded_local()};
-    if (stripped)
-        locals.push_back(stripped->folded_local());
-    auto c = reader_.candidates(address.domain(), locals, deadline);
-    if (!c.is_found()) {
-        note(trace, "directory: " + c.reason());
-        return Result<Account>::failure_of(c);
-    }
-    auto domain = live_domain(c.value().domains, m, address.domain(), trace);
-    if (!domain.is_found())
-        return Result<Account>::failure_of(domain);
-    const std::string& d = address.domain();
-    std::vector<const Address*> keys{&address};
-    if (stripped)
-        keys.push_back(&*stripped);
-    for (const Address* k : keys) {
-        auto account = pick<Account>(
-            "", c.value().entries, m, false, k->folded_local(), d, k->text(),
-            [&](const Entry& e) { return m.account(e, d); }, trace);
+    auto v = fetch_view(reader_, address, !exact, false, deadline, trace);
+    if (!v.is_found())
+        return Result<Account>::failure_of(v);
+    for (const Address& k : v.value().keys) {
+        auto account = find_account(v.value(), mapper(), k.folded_local(), k.text(), "", trace);
         if (!account.is_found())
             return Result<Account>::failure_of(account);
         if (account.value())
@@ -396,39 +406,22 @@ Result<std::vector<std::string>> Resolver::senders_uncached(const Address& addre
                                                             Deadline deadline, Trace* trace) {
     using Out = Result<std::vector<std::string>>;
     const EntryMapper& m = mapper();
-    auto stripped = address.without_subaddress();
-    std::vector<std::string> locals{address.folded_local()};
-    if (stripped)
-        locals.push_back(stripped->folded_local());
-    auto c = reader_.candidates(address.domain(), locals, deadline);
-    if (!c.is_found()) {
-        note(trace, "directory: " + c.reason());
-        return Out::failure_of(c);
-    }
-    auto domain = live_domain(c.value().domains, m, address.domain(), trace);
-    if (!domain.is_found())
-        return Out::failure_of(domain);
-    const std::string& d = address.domain();
-    std::vector<const Address*> keys{&address};
-    if (stripped)
-        keys.push_back(&*stripped);
-    for (const Address* k : keys) {
+    auto v = fetch_view(reader_, address, true, false, deadline, trace);
+    if (!v.is_found())
+        return Out::failure_of(v);
+    for (const Address& k : v.value().keys) {
         std::vector<std::string> owners;
         std::set<std::string> seen;
         auto own = [&](const std::string& login) {
             if (seen.insert(util::ascii_lower(login)).second)
                 owners.push_back(login);
         };
-        auto account = pick<Account>(
-            "", c.value().entries, m, false, k->folded_local(), d, k->text(),
-            [&](const Entry& e) { return m.account(e, d); }, trace);
+        auto account = find_account(v.value(), m, k.folded_local(), k.text(), "", trace);
         if (!account.is_found())
             return Out::failure_of(account);
         if (account.value())
             own(account.value()->address);
-        auto alias = pick<Alias>(
-            "", c.value().entries, m, true, k->folded_local(), d, k->text(),
-            [&](const Entry& e) { return m.alias(e, d); }, trace);
+        auto alias = find_alias(v.value(), m, k.folded_local(), k.text(), "", trace);
         if (!alias.is_found())
             return Out::failure_of(alias);
         if (alias.value()) {
@@ -448,7 +441,7 @@ Result<std::vector<std::string>> Resolver::senders_uncached(const Address& addre
             std::string list;
             for (const std::string& o : owners)
                 list += (list.empty() ? "" : ", ") + o;
-            note(trace, "may send as " + k->text() + ": " + list);
+            note(trace, "may send as " + k.text() + ": " + list);
             return Out::found(std::move(owners));
         }
     }
