@@ -26,7 +26,7 @@ inline const std::vector<Row> example_rows = {
     // Step 1: the domain must be live and hosted.
     {"hosted domain", "jamm courier mailrouter", "domain", "example.org", Outcome::found, {"example.org"}},
     {"domain in upper case", "jamm courier mailrouter", "domain", "EXAMPLE.NET.", Outcome::found, {"example.net"}},
-    {"inactive domain", "jamm", "domain", "disabled.test", Outcome::not_found, {}},
+    {"inactive domain is still hosted", "jamm", "domain", "disabled.test", Outcome::found, {"disabled.test"}},
     {"unknown domain", "jamm courier mailrouter", "domain", "unknown.test", Outcome::not_found, {}},
     {"the base itself is no domain", "courier", "domain", "hosting", Outcome::not_found, {}},
     {"address is no domain key", "jamm", "domain", "alice@example.org", Outcome::not_found, {}},
@@ -67,6 +67,7 @@ inline const std::vector<Row> example_rows = {
     {"recipient keeps a forwarded copy", "jamm courier mailrouter", "recipient", "frank@example.org", Outcome::found, {"frank@example.org", "frank@elsewhere.test"}},
     {"recipient through the catch-all", "jamm courier mailrouter", "recipient", "x@example.net", Outcome::found, {"carol@example.net"}},
     {"recipient loop defers", "jamm courier mailrouter", "recipient", "loop1@example.org", Outcome::temp_fail, {}},
+    {"alias of a loop defers too", "jamm courier mailrouter", "alias", "loop2@example.org", Outcome::temp_fail, {}},
     {"recipient unknown", "jamm courier mailrouter", "recipient", "nobody@example.org", Outcome::not_found, {}},
 
     // mailbox, uid, gid, quota: live accounts only (sub-address removed).

@@ -33,9 +33,10 @@ inline std::string run(const std::string& command) {
     return out;
 }
 
-/// The exit status of a shell command (stdout and stderr discarded).
-inline int status_of(const std::string& command) {
-    int status = std::system((command + " >/dev/null 2>&1").c_str());
+/// The exit status of a shell command; its output is discarded unless `keep_output` (the
+/// command then redirects it itself).
+inline int status_of(const std::string& command, bool keep_output = false) {
+    int status = std::system((keep_output ? command : command + " >/dev/null 2>&1").c_str());
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
@@ -58,7 +59,7 @@ class Slapd {
 public:
     /// Starts slapd for `preset` with its example LDIF in WORK_DIR/name.
     Slapd(const std::string& name, const std::string& preset, bool tls = false)
-        : dir_(std::string(VMAILDIR_TEST_WORK_DIR) + "/" + name + "-" + std::to_string(getpid())) {
+        : dir_(std::string(VMAILDIR_TEST_WORK_DIR) + "/" + name) { // one per name: the last run stays for debugging
         std::string harness = std::string(VMAILDIR_SOURCE_DIR) + "/tests/integration/slapd-harness";
         harness_ = shell_quote(harness);
         status_of(harness_ + " clean " + shell_quote(dir_)); // leftovers of an earlier run

@@ -45,6 +45,10 @@ bool is_syslog_facility(std::string_view name);
 /// Discards everything (tests, and hosts that have no log of their own).
 std::unique_ptr<Logger> make_null_logger();
 
+/// Renders untrusted text (a key, a login) for a log line: control bytes, backslash and
+/// non-ASCII as \xHH, cut after `limit` bytes.  A hostile key stays one readable line.
+std::string printable(std::string_view text, std::size_t limit = 200);
+
 /// Parses "debug", "info", "warning", "error".
 bool parse_log_level(std::string_view text, LogLevel& level);
 

@@ -9,7 +9,8 @@
 namespace vmaildir {
 
 enum class MapName {
-    domain,    ///< bare domain → the domain, when it is a live hosted domain
+    domain,    ///< bare domain → the domain, when it is hosted here (active or inactive, not
+               ///< deleted); every address of an inactive domain is still not found
     mailbox,   ///< address → Maildir path of the live account (sub-address removed if needed)
     alias,     ///< address → SPEC §3 answer for an MTA that re-queries results itself: alias or
                ///< catch-all destinations, or the address itself for a live account

@@ -77,6 +77,12 @@ std::optional<Schema> preset_schema(std::string_view name);
 /// Names of the presets, for help texts and error messages.
 std::vector<std::string> preset_names();
 
+/// An LDAP filter (RFC 4515 text) that selects the live accounts (by their own flags; a
+/// filter cannot see the domain's) whose address attribute equals `placeholder`, inserted
+/// verbatim — for tables of other programs that substitute the key themselves, such as
+/// Postfix's "%s" or "%u".  Flags must be TRUE/FALSE or absent (absent means live).
+std::string live_account_filter(const Schema& schema, std::string_view placeholder);
+
 /// One overridable name: its configuration key and where it lives in a Schema.
 struct SchemaKey {
     const char* key;

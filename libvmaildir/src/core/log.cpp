@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <mutex>
 
+#include "util/text.hpp"
+
 namespace vmaildir {
 
 namespace {
@@ -111,6 +113,10 @@ std::unique_ptr<Logger> make_syslog_logger(std::string ident, std::string_view f
 }
 
 std::unique_ptr<Logger> make_null_logger() { return std::make_unique<NullLogger>(); }
+
+std::string printable(std::string_view text, std::size_t limit) {
+    return util::printable(text, limit);
+}
 
 bool parse_log_level(std::string_view text, LogLevel& level) {
     for (LogLevel l : {LogLevel::debug, LogLevel::info, LogLevel::warning, LogLevel::error})

@@ -65,7 +65,9 @@ Result<std::vector<std::string>> lookup_map(Service::Impl& impl, MapName map,
     Resolver& r = *impl.resolver;
     switch (map) {
     case MapName::domain: {
-        auto d = r.domain(key);
+        // Hosted, even while inactive: its recipients are then refused one by one as unknown
+        // (550 5.1.1), rather than the whole domain looking foreign (relay denied).
+        auto d = r.domain(key, nullptr, true);
         return d.is_found() ? one(d.value().name) : Values::failure_of(d);
     }
     case MapName::mailbox: {
@@ -86,6 +88,12 @@ Result<std::vector<std::string>> lookup_map(Service::Impl& impl, MapName map,
             auto parsed = parse_address(key, impl.config.address);
             return one(std::get<Address>(parsed).original());
         }
+        // The MTA expands the answer level by level itself, but a loop or an expansion over
+        // the limits must defer (SPEC §3), never end in a bounce: check the whole expansion
+        // (cached) before answering one level of it.
+        auto finals = r.expand(key);
+        if (finals.is_temp_fail())
+            return Values::failure_of(finals);
         return Values::found(d.value().destinations);
     }
     case MapName::recipient:

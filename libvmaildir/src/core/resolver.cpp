@@ -84,9 +84,10 @@ Result<std::optional<T>> pick(const char* step, const std::vector<Entry>& entrie
     return Result<std::optional<T>>::found(std::move(live.front()));
 }
 
-/// The one live domain among the entries naming it.
+/// The one domain among the entries naming it: live, or with `hosted_suffices` also inactive
+/// (but never deleted).
 Result<Domain> live_domain(const std::vector<Entry>& entries, const EntryMapper& mapper,
-                           const std::string& name, Trace* trace) {
+                           const std::string& name, Trace* trace, bool hosted_suffices = false) {
     if (entries.empty()) {
         note(trace, "[1] domain " + name + ": not hosted here");
         return Result<Domain>::not_found("domain " + name + " is not hosted here");
@@ -102,12 +103,13 @@ Result<Domain> live_domain(const std::vector<Entry>& entries, const EntryMapper&
         note(trace, "[1] domain " + name + ": " + d.reason());
         return d;
     }
-    if (!d.value().flags.live()) {
-        std::string state = why_not_live(d.value().flags);
+    const Flags& f = d.value().flags;
+    if (!f.live() && (f.deleted || !hosted_suffices)) {
+        std::string state = why_not_live(f);
         note(trace, "[1] domain " + name + ": " + state + " (" + d.value().dn + ")");
         return Result<Domain>::not_found("domain " + name + " is " + state);
     }
-    note(trace, "[1] domain " + name + ": live (" + d.value().dn + ")");
+    note(trace, "[1] domain " + name + ": " + why_not_live(f) + " (" + d.value().dn + ")");
     return d;
 }
 
@@ -321,7 +323,7 @@ Result<std::vector<std::string>> Resolver::expand(std::string_view key, Trace* t
     return Out::found(std::move(finals));
 }
 
-Result<Domain> Resolver::domain(std::string_view name, Trace* trace) {
+Result<Domain> Resolver::domain(std::string_view name, Trace* trace, bool hosted_suffices) {
     auto d = normalise_domain(name);
     if (!d) {
         note(trace, "key '" + util::printable(name) + "': not a domain name");
@@ -329,19 +331,21 @@ Result<Domain> Resolver::domain(std::string_view name, Trace* trace) {
     }
     Deadline deadline = Deadline::after(settings_.timeout);
     if (trace)
-        return domain_uncached(*d, deadline, trace);
+        return domain_uncached(*d, hosted_suffices, deadline, trace);
     return domains_.get(
-        *d, [&] { return domain_uncached(*d, deadline, nullptr); },
+        (hosted_suffices ? "hosted:" : "live:") + *d,
+        [&] { return domain_uncached(*d, hosted_suffices, deadline, nullptr); },
         [&](const std::string& reason) { log_stale("domain", *d, reason); });
 }
 
-Result<Domain> Resolver::domain_uncached(const std::string& name, Deadline deadline, Trace* trace) {
+Result<Domain> Resolver::domain_uncached(const std::string& name, bool hosted_suffices,
+                                         Deadline deadline, Trace* trace) {
     auto entries = reader_.domain_entries(name, deadline);
     if (!entries.is_found()) {
         note(trace, "directory: " + entries.reason());
         return Result<Domain>::failure_of(entries);
     }
-    return live_domain(entries.value(), mapper(), name, trace);
+    return live_domain(entries.value(), mapper(), name, trace, hosted_suffices);
 }
 
 Result<Account> Resolver::account(std::string_view key, Trace* trace) {

@@ -31,8 +31,9 @@ public:
     /// The final addresses after recursive expansion (accounts, foreign addresses, local users),
     /// with loop detection and the expansion limits.
     Result<std::vector<std::string>> expand(std::string_view key, Trace* trace = nullptr);
-    /// A live hosted domain.
-    Result<Domain> domain(std::string_view name, Trace* trace = nullptr);
+    /// A live hosted domain; with `hosted_suffices`, also an inactive one (never a deleted one).
+    Result<Domain> domain(std::string_view name, Trace* trace = nullptr,
+                          bool hosted_suffices = false);
     /// The live account for an address (sub-address removed when needed); aliases and
     /// catch-alls do not count.
     Result<Account> account(std::string_view key, Trace* trace = nullptr);
@@ -49,7 +50,8 @@ public:
 
 private:
     Result<Delivery> resolve_uncached(const Address& address, Deadline deadline, Trace* trace);
-    Result<Domain> domain_uncached(const std::string& name, Deadline deadline, Trace* trace);
+    Result<Domain> domain_uncached(const std::string& name, bool hosted_suffices,
+                                   Deadline deadline, Trace* trace);
     Result<Account> account_uncached(const Address& address, bool exact, Deadline deadline,
                                      Trace* trace);
     Result<std::vector<std::string>> senders_uncached(const Address& address, Deadline deadline,

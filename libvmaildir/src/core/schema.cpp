@@ -1,5 +1,7 @@
 #include "vmaildir/schema.hpp"
 
+#include "vmaildir/filter.hpp"
+
 namespace vmaildir {
 
 namespace {
@@ -101,6 +103,24 @@ std::optional<Schema> preset_schema(std::string_view name) {
     if (name == "mailrouter")
         return mailrouter();
     return std::nullopt;
+}
+
+std::string live_account_filter(const Schema& schema, std::string_view placeholder) {
+    // Built as a Filter so that every name is escaped like any other filter; the placeholder
+    // goes in as a plain-letters sentinel, replaced afterwards so it stays unescaped.
+    const std::string sentinel = "VMAILDIRKEYPLACEHOLDER";
+    std::vector<Filter> parts{Filter::equals("objectClass", schema.account_object_class),
+                              Filter::equals(schema.account_address_attribute, sentinel)};
+    if (!schema.active_attribute.empty())
+        parts.push_back(Filter::any_of({Filter::equals(schema.active_attribute, "TRUE"),
+                                        Filter::negate(Filter::present(schema.active_attribute))}));
+    if (!schema.deleted_attribute.empty())
+        parts.push_back(
+            Filter::any_of({Filter::equals(schema.deleted_attribute, "FALSE"),
+                            Filter::negate(Filter::present(schema.deleted_attribute))}));
+    std::string text = Filter::all_of(std::move(parts)).to_string();
+    text.replace(text.find(sentinel), sentinel.size(), placeholder);
+    return text;
 }
 
 std::vector<std::string> preset_names() { return {"jamm", "courier", "mailrouter"}; }

@@ -1,0 +1,277 @@
+// Postfix hosting virtual domains through vmaildir, end to end: a real slapd,
+// vmaildir-postfix, a private Postfix instance, swaks and postmap.
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <set>
+
+#include "support/example_rows.hpp"
+#include "support/postfix.hpp"
+
+using namespace vmaildir::test;
+
+namespace {
+
+/// One complete host: slapd with the example Jamm directory (plus `extra_ldif`), the table
+/// daemon, the generated ldap: tables for virtual(8), and Postfix using both.
+struct Host {
+    explicit Host(const std::string& name, const std::string& extra_ldif = "",
+                  const std::map<std::string, std::string>& main_cf = {})
+        : slapd(name, "jamm"), dir(slapd.dir()) {
+        if (!extra_ldif.empty())
+            slapd.modify(extra_ldif);
+        std::ofstream(dir + "/bind.pw") << "vmaildir-secret\n";
+        std::ofstream(dir + "/vmaildir.conf")
+            << "server_host = " << slapd.uri() << "\n"
+            << "search_base = o=hosting,dc=example,dc=com\nschema = jamm\n"
+            << "bind_dn = cn=vmaildir,dc=example,dc=com\nbind_pw_file = bind.pw\n"
+            << "timeout = 2s\nconnect_timeout = 1s\ncache_size = 0\nlog = stderr\n";
+        daemon.emplace(dir, dir + "/vmaildir.conf");
+        fs::create_directories(dir + "/tables");
+        run(std::string(VMAILDIR_POSTFIX_DAEMON) + " ldap-tables -c " +
+            shell_quote(dir + "/vmaildir.conf") + " --live-domains " +
+            shell_quote(daemon->table("transport")) + " --directory " +
+            shell_quote(dir + "/tables"));
+        std::map<std::string, std::string> conf{
+            {"virtual_mailbox_domains", daemon->table("domain")},
+            {"virtual_alias_domains", ""},
+            {"virtual_alias_maps", daemon->table("alias")},
+            {"virtual_mailbox_maps", daemon->table("mailbox")},
+            {"transport_maps", daemon->table("transport")},
+        };
+        for (const auto& [k, v] : main_cf)
+            conf[k] = v;
+        postfix.emplace(dir + "/postfix", conf,
+                        std::map<std::string, std::string>{
+                            {"virtual_mailbox_maps", "ldap:" + dir + "/tables/vmaildir-mailbox.cf"}});
+    }
+
+    Swaks send(const std::string& to, const std::string& body = "hello") const {
+        return postfix->swaks("--from sender@sender.test --to " + shell_quote(to) +
+                              " --body " + shell_quote(body));
+    }
+    /// Waits until the queue is empty (everything delivered or dropped).
+    bool drained() const {
+        return wait_for([&] { return postfix->queued() == 0; }, std::chrono::seconds(20));
+    }
+
+    Slapd slapd;
+    std::string dir;
+    std::optional<TableDaemon> daemon;
+    std::optional<PostfixInstance> postfix;
+};
+
+std::string account_ldif(const std::string& local, const std::string& domain) {
+    return "dn: mail=" + local + "@" + domain + ",jvd=" + domain +
+           ",o=hosting,dc=example,dc=com\nchangetype: add\nobjectClass: JammMailAccount\n"
+           "mail: " + local + "@" + domain + "\nmailbox: " + domain + "/" + local +
+           "/\nhomeDirectory: /var/mail/vhosts\nuidNumber: 5000\ngidNumber: 5000\n"
+           "accountActive: TRUE\ndelete: FALSE\n\n";
+}
+
+} // namespace
+
+TEST_CASE("postfix: delivery, aliases, sub-addresses, rejection of unknown recipients") {
+    Host h("pf-delivery");
+    auto& pf = *h.postfix;
+
+    // Delivery to an account, with a sub-address and in mixed case.
+    CHECK(h.send("alice@example.org", "to alice").replied("250"));
+    CHECK(h.send("alice+news@example.org", "to alice plus news").replied("250"));
+    CHECK(h.send("Bob@Example.ORG", "to bob mixed case").replied("250"));
+    // Alias fan-out, nested alias, forward-and-keep-a-copy, catch-all.
+    CHECK(h.send("info@example.org", "to info").replied("250"));
+    CHECK(h.send("sales@example.org", "to sales").replied("250"));
+    CHECK(h.send("frank@example.org", "to frank").replied("250"));
+    CHECK(h.send("whoever@example.net", "to the catch-all").replied("250"));
+    CHECK(h.send("carol@example.net", "to carol herself").replied("250"));
+    REQUIRE(h.drained());
+
+    CHECK(pf.maildir_contains("example.org/alice/", "to alice"));
+    CHECK(pf.maildir_contains("example.org/alice/", "to alice plus news"));
+    CHECK(pf.maildir_contains("example.org/bob/", "to bob mixed case"));
+    for (const char* who : {"example.org/alice/", "example.org/bob/"}) {
+        std::string maildir = who;
+        CAPTURE(maildir);
+        CHECK(pf.maildir_contains(who, "to info"));
+        CHECK(pf.maildir_contains(who, "to sales"));
+    }
+    CHECK(pf.messages("example.org/alice/") == 4);
+    CHECK(pf.messages("example.org/bob/") == 3);
+    CHECK(pf.maildir_contains("example.org/frank/", "to frank"));
+    std::string log = pf.log();
+    CHECK(log.find("to=<frank@elsewhere.test>, orig_to=<frank@example.org>") != std::string::npos);
+    CHECK(pf.maildir_contains("example.net/carol/", "to the catch-all"));
+    CHECK(pf.maildir_contains("example.net/carol/", "to carol herself"));
+    CHECK(pf.messages("example.net/carol/") == 2);
+
+    // Unknown, inactive, deleted, inactive-domain and hostile recipients: 550 5.1.1 at RCPT.
+    for (const char* to : {"nobody@example.org", "dave@example.org", "erin@example.org",
+                           "gina@disabled.test", "old@example.org", "nobody+x@example.org",
+                           "*@example.org", "cn=admin@example.org"}) {
+        std::string recipient = to; // (no "(...)": Postfix reads it as a comment; no ",": swaks splits)
+        CAPTURE(recipient);
+        Swaks s = h.send(to);
+        CHECK(s.replied("550 5.1.1"));
+        CHECK_FALSE(s.replied("250 2.0.0"));
+    }
+    // An alias loop is a directory mistake: try later, never bounce.
+    CHECK(h.send("loop1@example.org").replied("451 4.3.0"));
+    // Nothing bounced, nothing left over.
+    REQUIRE(h.drained());
+    CHECK(pf.log().find("status=bounced") == std::string::npos);
+}
+
+TEST_CASE("postfix: a catch-all never swallows mail for real accounts") {
+    // 50 accounts in the catch-all domain example.net, whose catch-all goes to carol.
+    std::string ldif;
+    std::vector<std::string> users;
+    for (int i = 1; i <= 50; ++i) {
+        std::string local = "user" + std::string(i < 10 ? "0" : "") + std::to_string(i);
+        users.push_back(local);
+        ldif += account_ldif(local, "example.net");
+    }
+    Host h("pf-catchall", ldif);
+    auto& pf = *h.postfix;
+    std::string all;
+    for (const std::string& u : users)
+        all += (all.empty() ? "" : ",") + u + "@example.net";
+    CHECK(h.send(all, "for the fifty").replied("250"));
+    CHECK(h.send("stranger1@example.net,stranger2@example.net", "for strangers").replied("250"));
+    REQUIRE(h.drained());
+    std::size_t misdelivered = 0, delivered = 0;
+    for (const std::string& u : users) {
+        CAPTURE(u);
+        delivered += pf.messages("example.net/" + u + "/");
+        CHECK(pf.maildir_contains("example.net/" + u + "/", "for the fifty"));
+    }
+    misdelivered += pf.maildir_contains("example.net/carol/", "for the fifty") ? 1 : 0;
+    CHECK(delivered == 50);
+    CHECK(misdelivered == 0);
+    CHECK(pf.maildir_contains("example.net/carol/", "for strangers"));
+}
+
+TEST_CASE("postfix: two entries for one address defer with 451") {
+    Host h("pf-duplicate");
+    h.slapd.modify("dn: cn=info-again,jvd=example.org,o=hosting,dc=example,dc=com\n"
+                   "changetype: add\nobjectClass: JammMailAlias\ncn: info-again\n"
+                   "mail: info@example.org\nmaildrop: carol@example.net\n");
+    Swaks s = h.send("info@example.org");
+    CHECK(s.replied("451 4.3.0"));
+    CHECK(h.send("bob@example.org").replied("250")); // the rest of the domain is fine
+}
+
+TEST_CASE("postfix: slapd down means 451 at RCPT, and queued mail waits for it") {
+    Host h("pf-outage", "", {{"defer_transports", "virtual"}});
+    auto& pf = *h.postfix;
+    // Accepted while the directory works, held back from delivery for now.
+    CHECK(h.send("alice@example.org", "before the outage 1").replied("250"));
+    CHECK(h.send("info@example.org", "before the outage 2").replied("250"));
+    CHECK(h.send("carol+x@example.net", "before the outage 3").replied("250"));
+    REQUIRE(wait_for([&] { return pf.queued() == 3; }, std::chrono::seconds(10)));
+
+    h.slapd.stop();
+    // New mail: try later.
+    for (const char* to : {"alice@example.org", "nobody@example.org", "x@example.net"}) {
+        std::string recipient = to;
+        CAPTURE(recipient);
+        CHECK(h.send(to).replied("451 4.3.0"));
+    }
+    // Queued mail: delivery is attempted during the outage and deferred.
+    pf.set({{"defer_transports", ""}});
+    pf.flush();
+    std::this_thread::sleep_for(std::chrono::seconds(3));
+    CHECK(pf.queued() == 3);
+    CHECK(pf.messages("example.org/alice/") == 0);
+
+    h.slapd.restart();
+    pf.flush();
+    REQUIRE(h.drained());
+    CHECK(pf.messages("example.org/alice/") == 2);
+    CHECK(pf.messages("example.org/bob/") == 1);
+    CHECK(pf.messages("example.net/carol/") == 1);
+    std::string log = pf.log();
+    CHECK(log.find("status=bounced") == std::string::npos);
+    CHECK(log.find("status=deferred") != std::string::npos);
+}
+
+TEST_CASE("postfix: the generated ldap: table answers like the socketmap mailbox map") {
+    Host h("pf-tables");
+    auto& pf = *h.postfix;
+    std::set<std::string> keys;
+    // Postfix hands virtual(8) bare addresses: no angle brackets, never empty.
+    for (const Row& row : example_rows)
+        if (applies(row, "jamm") && row.key.find('\0') == std::string::npos &&
+            row.key.size() < 300 && !row.key.empty() && row.key.front() != '<')
+            keys.insert(row.key);
+    for (const char* extra :
+         {"alice@example.org", "bob@example.org", "frank@example.org", "dave@example.org",
+          "erin@example.org", "carol@example.net", "gina@disabled.test", "info@example.org",
+          "postmaster@example.org", "@example.net", "alice+a+b@example.org", "ALICE@EXAMPLE.ORG",
+          "carol+x@example.net", "nobody@unknown.test", "alice@disabled.test"})
+        keys.insert(extra);
+    const std::string ldap = "ldap:" + h.dir + "/tables/vmaildir-mailbox.cf";
+    for (const std::string& key : keys) {
+        CAPTURE(key);
+        auto socketmap = pf.postmap(key, h.daemon->table("mailbox"));
+        // virtual(8) asks for the full address, then without the extension (mail_addr_find).
+        auto native = pf.postmap(key, ldap);
+        auto plus = key.find('+'), at = key.rfind('@');
+        if (native.first == 1 && plus != std::string::npos && at != std::string::npos &&
+            plus < at && plus > 0)
+            native = pf.postmap(key.substr(0, plus) + key.substr(at), ldap);
+        CHECK(native.first == socketmap.first);
+        CHECK(native.second == socketmap.second);
+    }
+}
+
+TEST_CASE("vmaildir-postfix: tcp_table, protocol errors, reload and clean stop") {
+    Host h("pf-daemon");
+    auto& pf = *h.postfix;
+    const std::string tcp = "tcp:127.0.0.1:" + std::to_string(h.daemon->tcp_port());
+    CHECK(pf.postmap("info@example.org", tcp) ==
+          std::pair<int, std::string>{0, "alice@example.org,bob@example.org"});
+    CHECK(pf.postmap("alice+x@example.org", tcp) ==
+          std::pair<int, std::string>{0, "alice+x@example.org"});
+    CHECK(pf.postmap("nobody@example.org", tcp).first == 1);
+    // Keys with spaces and percent signs travel %XX-encoded both ways.
+    CHECK(pf.postmap("a b%@example.org", tcp).first == 1);
+
+    // An unknown map is a Postfix configuration mistake: TEMP, never PERM.
+    pf.postmap("x@example.org", h.daemon->table("nosuchmap"));
+    CHECK(pf.last_postmap_errors().find("temporary error: unknown map") != std::string::npos);
+
+    // SIGHUP with a broken configuration keeps the running one.
+    std::string conf = read_file(h.dir + "/vmaildir.conf");
+    std::ofstream(h.dir + "/vmaildir.conf") << conf << "\nfrobnicate = yes\n";
+    kill(h.daemon->process().pid(), SIGHUP);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    CHECK(pf.postmap("bob@example.org", h.daemon->table("alias")).first == 0);
+    CHECK(read_file(h.dir + "/vmaildir-postfix.log").find("reload refused") != std::string::npos);
+    // SIGHUP with a good one applies it (here: another schema name is visible in the log).
+    std::ofstream(h.dir + "/vmaildir.conf") << conf << "\nlog_level = debug\n";
+    kill(h.daemon->process().pid(), SIGHUP);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    CHECK(read_file(h.dir + "/vmaildir-postfix.log").find("configuration reloaded") !=
+          std::string::npos);
+    CHECK(pf.postmap("bob@example.org", h.daemon->table("alias")).first == 0);
+
+    // SIGTERM: exits 0 while Postfix still holds connections.
+    CHECK(h.daemon->process().stop() == 0);
+    CHECK(h.send("alice@example.org").replied("451 4.3.0")); // no table: try later
+}
+
+TEST_CASE("vmaildir-postfix: a broken configuration at start answers TEMP") {
+    std::string dir = std::string(VMAILDIR_TEST_WORK_DIR) + "/pf-broken";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    std::ofstream(dir + "/vmaildir.conf") << "search_base = o=x\nfrobnicate = 1\n";
+    TableDaemon daemon(dir, dir + "/vmaildir.conf");
+    PostfixInstance pf(dir + "/postfix", {{"virtual_mailbox_domains", daemon.table("domain")},
+                                          {"virtual_alias_domains", ""},
+                                          {"virtual_alias_maps", daemon.table("alias")},
+                                          {"virtual_mailbox_maps", daemon.table("mailbox")}});
+    Swaks s = pf.swaks("--from a@b.test --to alice@example.org");
+    CHECK(s.replied("451 4.3.0"));
+    CHECK(read_file(dir + "/vmaildir-postfix.log").find("frobnicate") != std::string::npos);
+}
