@@ -12,8 +12,10 @@ using namespace vmaildir::test;
 
 namespace {
 
-/// One complete host: slapd with the example Jamm directory (plus `extra_ldif`), the table
-/// daemon, the generated ldap: tables for virtual(8), and Postfix using both.
+/// One complete host laid out like a Debian installation: slapd with the example Jamm
+/// directory (plus `extra_ldif`); Postfix with smtpd, cleanup and trivial-rewrite chrooted,
+/// reaching vmaildir-postfix at private/vmaildir under its queue directory (the path
+/// examples/postfix uses); virtual(8) delivering through the generated ldap: table.
 struct Host {
     explicit Host(const std::string& name, const std::string& extra_ldif = "",
                   const std::map<std::string, std::string>& main_cf = {})
@@ -26,24 +28,27 @@ struct Host {
             << "search_base = o=hosting,dc=example,dc=com\nschema = jamm\n"
             << "bind_dn = cn=vmaildir,dc=example,dc=com\nbind_pw_file = bind.pw\n"
             << "timeout = 2s\nconnect_timeout = 1s\ncache_size = 0\nlog = stderr\n";
-        daemon.emplace(dir, dir + "/vmaildir.conf");
         fs::create_directories(dir + "/tables");
         run(std::string(VMAILDIR_POSTFIX_DAEMON) + " ldap-tables -c " +
             shell_quote(dir + "/vmaildir.conf") + " --live-domains " +
-            shell_quote(daemon->table("transport")) + " --directory " +
-            shell_quote(dir + "/tables"));
+            shell_quote(relative("transport")) + " --directory " + shell_quote(dir + "/tables"));
         std::map<std::string, std::string> conf{
-            {"virtual_mailbox_domains", daemon->table("domain")},
-            {"virtual_alias_domains", ""},
-            {"virtual_alias_maps", daemon->table("alias")},
-            {"virtual_mailbox_maps", daemon->table("mailbox")},
-            {"transport_maps", daemon->table("transport")},
+            {"virtual_mailbox_domains", relative("domain")},
+            {"virtual_alias_maps", relative("alias")},
+            {"virtual_mailbox_maps", relative("mailbox")},
+            {"transport_maps", relative("transport")},
         };
         for (const auto& [k, v] : main_cf)
             conf[k] = v;
         postfix.emplace(dir + "/postfix", conf,
                         std::map<std::string, std::string>{
-                            {"virtual_mailbox_maps", "ldap:" + dir + "/tables/vmaildir-mailbox.cf"}});
+                            {"virtual_mailbox_maps", "ldap:" + dir + "/tables/vmaildir-mailbox.cf"}},
+                        true);
+        daemon.emplace(dir, dir + "/vmaildir.conf", postfix->queue_dir() + "/private/vmaildir");
+    }
+    /// A vmaildir map as Postfix's (chrooted) daemons name it.
+    static std::string relative(const std::string& map) {
+        return "socketmap:unix:private/vmaildir:" + map;
     }
 
     Swaks send(const std::string& to, const std::string& body = "hello") const {
@@ -57,8 +62,8 @@ struct Host {
 
     Slapd slapd;
     std::string dir;
-    std::optional<TableDaemon> daemon;
     std::optional<PostfixInstance> postfix;
+    std::optional<TableDaemon> daemon;
 };
 
 std::string account_ldif(const std::string& local, const std::string& domain) {

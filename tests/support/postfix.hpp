@@ -3,12 +3,9 @@
 // daemon, and the clients that drive it (swaks, postmap, postqueue).
 #pragma once
 
-#include <sys/stat.h>
-
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <regex>
 #include <string>
 
 #include "support/process.hpp"
@@ -21,8 +18,11 @@ namespace fs = std::filesystem;
 /// vmaildir-postfix serving a configuration on a unix socket and a loopback tcp_table port.
 class TableDaemon {
 public:
-    TableDaemon(const std::string& dir, const std::string& config_path)
-        : socket_(dir + "/vmaildir.sock"), tcp_port_(free_port()),
+    /// Logs to DIR/vmaildir-postfix.log; the socketmap socket is `socket` (default
+    /// DIR/vmaildir.sock).
+    TableDaemon(const std::string& dir, const std::string& config_path,
+                const std::string& socket = "")
+        : socket_(socket.empty() ? dir + "/vmaildir.sock" : socket), tcp_port_(free_port()),
           process_({VMAILDIR_POSTFIX_DAEMON, "-c", config_path, "--log", "stderr", "-v",
                     "-l", "socketmap:unix:" + socket_,
                     "-l", "tcp:inet:127.0.0.1:" + std::to_string(tcp_port_) + ":alias",
@@ -58,79 +58,27 @@ struct Swaks {
 
 class PostfixInstance {
 public:
-    /// `virtual_options` go on the virtual service in master.cf (`-o name=value` each).
+    /// Starts tests/integration/postfix-harness in `dir` with these main.cf settings on top of
+    /// its defaults; `virtual_options` go on the virtual service (`-o name=value` each).
     PostfixInstance(const std::string& dir, const std::map<std::string, std::string>& main_cf,
-                    const std::map<std::string, std::string>& virtual_options = {})
-        : dir_(dir), port_(free_port()) {
-        for (const char* sub : {"etc", "queue", "data", "vmail"})
-            fs::create_directories(dir_ + "/" + sub);
-        run("chown postfix " + shell_quote(dir_ + "/data"));
-        run("chown 5000:5000 " + shell_quote(dir_ + "/vmail"));
-        std::map<std::string, std::string> conf{
-            {"compatibility_level", "3.6"},
-            {"queue_directory", dir_ + "/queue"},
-            {"data_directory", dir_ + "/data"},
-            {"meta_directory", "/etc/postfix"},
-            {"mail_owner", "postfix"},
-            {"setgid_group", "postdrop"},
-            {"myhostname", "mx.vmaildir.test"},
-            {"mydomain", "vmaildir.test"},
-            {"mydestination", ""},
-            {"inet_interfaces", "127.0.0.1"},
-            {"inet_protocols", "ipv4"},
-            {"maillog_file", dir_ + "/maillog"},
-            {"maillog_file_prefixes", dir_},
-            {"mynetworks", "127.0.0.0/8"},
-            {"smtpd_relay_restrictions", "permit_mynetworks, reject_unauth_destination"},
-            {"smtpd_recipient_restrictions", "reject_unlisted_recipient"},
-            {"virtual_mailbox_base", dir_ + "/vmail"},
-            {"virtual_minimum_uid", "100"},
-            {"virtual_uid_maps", "static:5000"},
-            {"virtual_gid_maps", "static:5000"},
-            {"recipient_delimiter", "+"},
-            {"biff", "no"},
-            {"delay_warning_time", "0"},
-            // Forwards and bounces leave the host through discard: the log says where.
-            {"default_transport", "discard:left the host"},
-            {"relay_transport", "discard:left the host"},
-            {"queue_run_delay", "1s"},
-            {"minimal_backoff_time", "1s"},
-            {"maximal_backoff_time", "2s"},
-        };
+                    const std::map<std::string, std::string>& virtual_options = {},
+                    bool chroot = false)
+        : dir_(dir) {
+        std::string args = chroot ? " --chroot" : "";
         for (const auto& [k, v] : main_cf)
-            conf[k] = v;
-        std::ofstream main(dir_ + "/etc/main.cf");
-        for (const auto& [k, v] : conf)
-            main << k << " = " << v << "\n";
-        main.close();
-        std::string virtual_line = "virtual   unix  -       n       n       -       -       virtual";
+            args += " --set " + shell_quote(k + "=" + v);
         for (const auto& [k, v] : virtual_options)
-            virtual_line += "\n  -o " + k + "=" + v;
-        std::ofstream master(dir_ + "/etc/master.cf");
-        master << "127.0.0.1:" << port_ << " inet n - n - - smtpd\n" << master_services
-               << virtual_line << "\n";
-        master.close();
-        run(postfix("start"));
-        if (!wait_for([&] { return tcp_open(port_); }, std::chrono::seconds(20)))
-            throw std::runtime_error("postfix did not start; see " + dir_ + "/maillog");
+            args += " --virtual " + shell_quote(k + "=" + v);
+        port_ = std::stoi(vmaildir::test::run(harness() + " start " + shell_quote(dir_) + args));
     }
-    ~PostfixInstance() {
-        try {
-            std::string pid = read_file(dir_ + "/queue/pid/master.pid");
-            status_of(postfix("stop"));
-            // Postfix's own stop signals the master by its PID file; make sure it is gone.
-            if (!pid.empty())
-                wait_for([&] { return ::kill(std::stoi(pid), 0) != 0 || zombie(pid); },
-                         std::chrono::seconds(10));
-        } catch (...) {
-        }
-    }
+    ~PostfixInstance() { status_of(harness() + " stop " + shell_quote(dir_)); }
     PostfixInstance(const PostfixInstance&) = delete;
     PostfixInstance& operator=(const PostfixInstance&) = delete;
 
     int port() const { return port_; }
     const std::string& dir() const { return dir_; }
     std::string config_dir() const { return dir_ + "/etc"; }
+    std::string queue_dir() const { return dir_ + "/queue"; }
     std::string maildir(const std::string& relative) const { return dir_ + "/vmail/" + relative; }
 
     /// swaks against this instance; `args` are appended (already shell-quoted where needed).
@@ -144,11 +92,13 @@ public:
         s.output = read_file(out);
         return s;
     }
-    /// postmap -q KEY TABLE with this instance's configuration: {exit status, value}.
+    /// postmap -q KEY TABLE with this instance's configuration, run in its queue directory as
+    /// Postfix's daemons are (relative socket paths resolve alike): {exit status, value}.
     /// Its warnings are in last_postmap_errors().
     std::pair<int, std::string> postmap(const std::string& key, const std::string& table) const {
         std::string out = dir_ + "/postmap.out", err = dir_ + "/postmap.err";
-        int rc = status_of("postmap -c " + shell_quote(config_dir()) + " -q " + shell_quote(key) +
+        int rc = status_of("cd " + shell_quote(queue_dir()) + " && postmap -c " +
+                               shell_quote(config_dir()) + " -q " + shell_quote(key) +
                            " " + shell_quote(table) + " > " + shell_quote(out) + " 2> " +
                                shell_quote(err),
                            true);
@@ -196,36 +146,15 @@ public:
     }
 
 private:
+    static std::string harness() {
+        return shell_quote(std::string(VMAILDIR_SOURCE_DIR) + "/tests/integration/postfix-harness");
+    }
     std::string postfix(const std::string& verb) const {
         return "postfix -c " + shell_quote(config_dir()) + " " + verb + " >/dev/null 2>&1";
     }
-    static bool zombie(const std::string& pid) {
-        std::string stat = read_file("/proc/" + pid + "/stat");
-        auto close = stat.rfind(')');
-        return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'Z';
-    }
-
-    static constexpr const char* master_services = R"(pickup    unix  n       -       n       60      1       pickup
-cleanup   unix  n       -       n       -       0       cleanup
-qmgr      unix  n       -       n       300     1       qmgr
-rewrite   unix  -       -       n       -       -       trivial-rewrite
-bounce    unix  -       -       n       -       0       bounce
-defer     unix  -       -       n       -       0       bounce
-trace     unix  -       -       n       -       0       bounce
-verify    unix  -       -       n       -       1       verify
-flush     unix  n       -       n       1000?   0       flush
-proxymap  unix  -       -       n       -       -       proxymap
-showq     unix  n       -       n       -       -       showq
-error     unix  -       -       n       -       -       error
-retry     unix  -       -       n       -       -       error
-discard   unix  -       -       n       -       -       discard
-anvil     unix  -       -       n       -       1       anvil
-scache    unix  -       -       n       -       1       scache
-postlog   unix-dgram n  -       n       -       1       postlogd
-)";
 
     std::string dir_;
-    int port_;
+    int port_ = 0;
 };
 
 } // namespace vmaildir::test
