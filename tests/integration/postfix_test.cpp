@@ -12,6 +12,41 @@ using namespace vmaildir::test;
 
 namespace {
 
+/// The `key = value` settings of examples/postfix/main.cf, with the Maildir base moved into
+/// the test's directory: the tests run exactly what the example tells an admin to paste.
+std::map<std::string, std::string> example_main_cf(const std::string& vmail) {
+    std::map<std::string, std::string> out;
+    std::ifstream in(std::string(VMAILDIR_SOURCE_DIR) + "/examples/postfix/main.cf");
+    std::string line;
+    while (std::getline(in, line)) {
+        auto eq = line.find(" = ");
+        if (line.empty() || line[0] == '#' || eq == std::string::npos)
+            continue;
+        out[line.substr(0, eq)] = line.substr(eq + 3);
+    }
+    REQUIRE(out.count("virtual_alias_maps"));
+    out["virtual_mailbox_base"] = vmail;
+    return out;
+}
+
+/// The `-o name=value` lines of examples/postfix/master.cf, with /etc/postfix moved to `tables`.
+std::map<std::string, std::string> example_virtual_options(const std::string& tables) {
+    std::map<std::string, std::string> out;
+    std::ifstream in(std::string(VMAILDIR_SOURCE_DIR) + "/examples/postfix/master.cf");
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind("  -o ", 0) != 0)
+            continue;
+        std::string option = line.substr(5);
+        if (auto at = option.find("/etc/postfix"); at != std::string::npos)
+            option.replace(at, std::string("/etc/postfix").size(), tables);
+        auto eq = option.find('=');
+        out[option.substr(0, eq)] = option.substr(eq + 1);
+    }
+    REQUIRE(out.count("virtual_mailbox_maps"));
+    return out;
+}
+
 /// One complete host laid out like a Debian installation: slapd with the example Jamm
 /// directory (plus `extra_ldif`); Postfix with smtpd, cleanup and trivial-rewrite chrooted,
 /// reaching vmaildir-postfix at private/vmaildir under its queue directory (the path
@@ -32,21 +67,13 @@ struct Host {
         run(std::string(VMAILDIR_POSTFIX_DAEMON) + " ldap-tables -c " +
             shell_quote(dir + "/vmaildir.conf") + " --live-domains " +
             shell_quote(relative("transport")) + " --directory " + shell_quote(dir + "/tables"));
-        std::map<std::string, std::string> conf{
-            {"virtual_mailbox_domains", relative("domain")},
-            {"virtual_alias_maps", relative("alias")},
-            {"virtual_mailbox_maps", relative("mailbox")},
-            {"transport_maps", relative("transport")},
-        };
+        std::map<std::string, std::string> conf = example_main_cf(dir + "/postfix/vmail");
         for (const auto& [k, v] : main_cf)
             conf[k] = v;
-        postfix.emplace(dir + "/postfix", conf,
-                        std::map<std::string, std::string>{
-                            {"virtual_mailbox_maps", "ldap:" + dir + "/tables/vmaildir-mailbox.cf"}},
-                        true);
+        postfix.emplace(dir + "/postfix", conf, example_virtual_options(dir + "/tables"), true);
         daemon.emplace(dir, dir + "/vmaildir.conf", postfix->queue_dir() + "/private/vmaildir");
     }
-    /// A vmaildir map as Postfix's (chrooted) daemons name it.
+    /// A vmaildir map as Postfix's (chrooted) daemons name it (examples/postfix/main.cf).
     static std::string relative(const std::string& map) {
         return "socketmap:unix:private/vmaildir:" + map;
     }
