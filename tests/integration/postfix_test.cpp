@@ -2,10 +2,14 @@
 // vmaildir-postfix, a private Postfix instance, swaks and postmap.
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <cstring>
 #include <fstream>
 #include <set>
+#include <thread>
 
 #include "support/example_rows.hpp"
+#include "protocol.hpp"
 #include "support/postfix.hpp"
 
 using namespace vmaildir::test;
@@ -306,4 +310,56 @@ TEST_CASE("vmaildir-postfix: a broken configuration at start answers TEMP") {
     Swaks s = pf.swaks("--from a@b.test --to alice@example.org");
     CHECK(s.replied("451 4.3.0"));
     CHECK(read_file(dir + "/vmaildir-postfix.log").find("frobnicate") != std::string::npos);
+}
+
+TEST_CASE("vmaildir-postfix: many persistent connections at once, pipelined requests") {
+    Host h("pf-connections");
+    constexpr int clients = 200, requests = 5;
+    std::atomic<int> answered{0}, wrong{0};
+    std::vector<std::thread> threads;
+    for (int c = 0; c < clients; ++c)
+        threads.emplace_back([&, c] {
+            int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+            sockaddr_un a{};
+            a.sun_family = AF_UNIX;
+            std::strncpy(a.sun_path, h.daemon->socket().c_str(), sizeof a.sun_path - 1);
+            if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+                ++wrong;
+                close(fd);
+                return;
+            }
+            // All requests at once (pipelined), then read every reply in order.
+            std::string batch;
+            for (int r = 0; r < requests; ++r)
+                batch += vmaildir::postfix::netstring(
+                    (r % 2 ? "alias info@example.org" : "mailbox nobody" + std::to_string(c) +
+                                                            "@example.org"));
+            if (send(fd, batch.data(), batch.size(), MSG_NOSIGNAL) !=
+                static_cast<ssize_t>(batch.size()))
+                ++wrong;
+            vmaildir::postfix::NetstringReader reader;
+            std::string payload;
+            char buf[4096];
+            for (int r = 0; r < requests;) {
+                auto status = reader.next(payload);
+                if (status == vmaildir::postfix::NetstringReader::Status::complete) {
+                    bool ok = r % 2 ? payload == "OK alice@example.org,bob@example.org"
+                                    : payload == "NOTFOUND ";
+                    ok ? ++answered : ++wrong;
+                    ++r;
+                    continue;
+                }
+                ssize_t n = recv(fd, buf, sizeof buf, 0);
+                if (n <= 0 || status == vmaildir::postfix::NetstringReader::Status::malformed) {
+                    ++wrong;
+                    break;
+                }
+                reader.feed(std::string_view(buf, static_cast<std::size_t>(n)));
+            }
+            close(fd);
+        });
+    for (auto& t : threads)
+        t.join();
+    CHECK(wrong.load() == 0);
+    CHECK(answered.load() == clients * requests);
 }
