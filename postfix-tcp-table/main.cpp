@@ -42,7 +42,7 @@ Maps (the socketmap name; a tcp listener names its map):
 Listeners (SPEC), like the Postfix table that reaches them:
   socketmap:unix:/var/spool/postfix/private/vmaildir
   socketmap:inet:127.0.0.1:2526            socketmap:inet:[::1]:2526
-  tcp:inet:127.0.0.1:2527:alias            tcp:unix:/path:MAP
+  tcp:inet:127.0.0.1:2527:alias            (tcp_table: one map per listener, TCP only)
 
 ldap-tables writes the ldap_table(5) files virtual(8) needs for delivery
 (virtual(8) refuses socketmap for mailbox/uid/gid maps) from the same

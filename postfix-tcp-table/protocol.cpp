@@ -40,16 +40,21 @@ int hex(char c) {
 } // namespace
 
 NetstringReader::Status NetstringReader::next(std::string& payload) {
+    // Only digits may precede the colon, and not many of them.  The digit limit applies
+    // whether or not the colon has arrived yet, so that the outcome never depends on how the
+    // bytes were split into reads (leading zeros are tolerated, as Postfix's reader does).
+    constexpr std::size_t max_length_digits = 9;
     std::size_t colon = buffer_.find(':');
     if (colon == std::string::npos) {
-        // Only digits may precede the colon, and not many of them.
-        if (buffer_.find_first_not_of("0123456789") != std::string::npos || buffer_.size() > 9)
+        if (buffer_.find_first_not_of("0123456789") != std::string::npos ||
+            buffer_.size() > max_length_digits)
             return Status::malformed;
         return Status::need_more;
     }
     std::size_t length = 0;
     auto [end, ec] = std::from_chars(buffer_.data(), buffer_.data() + colon, length);
-    if (colon == 0 || ec != std::errc() || end != buffer_.data() + colon || length > max_request)
+    if (colon == 0 || colon > max_length_digits || ec != std::errc() ||
+        end != buffer_.data() + colon || length > max_request)
         return Status::malformed;
     if (buffer_.size() < colon + 1 + length + 1)
         return Status::need_more;
@@ -86,6 +91,8 @@ std::string socketmap_reply(const Result<std::vector<std::string>>& result) {
         std::string data = join(result.value());
         if (data.empty())
             return socketmap_temp("empty answer from the directory");
+        if (data.find('\0') != std::string::npos) // Postfix would cut the value there
+            return socketmap_temp("answer contains a NUL byte");
         if (data.size() + 3 > max_socketmap_reply)
             return socketmap_temp("answer longer than the socketmap limit");
         return "OK " + data;
@@ -148,7 +155,10 @@ std::string tcp_temp(std::string_view reason) {
 std::string tcp_reply(const Result<std::vector<std::string>>& result) {
     switch (result.outcome()) {
     case Outcome::found: {
-        std::string data = tcp_encode(join(result.value()));
+        std::string joined = join(result.value());
+        if (joined.find('\0') != std::string::npos) // Postfix would cut the value there
+            return tcp_temp("answer contains a NUL byte");
+        std::string data = tcp_encode(joined);
         if (data.empty())
             return tcp_temp("empty answer from the directory");
         if (data.size() + 5 > max_tcp_reply)

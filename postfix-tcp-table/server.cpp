@@ -57,7 +57,10 @@ bool parse_endpoint(std::string_view rest, ListenSpec& spec, std::string& proble
         auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), spec.port);
         if (ec != std::errc() || end != port.data() + port.size() || spec.port < 1 ||
             spec.port > 65535) {
-            problem = "bad port '" + std::string(port) + "'";
+            problem = "bad port '" + std::string(port) + "'" +
+                      (parse_map_name(port) ? " (a socketmap listener serves every map: "
+                                              "leave the map name to Postfix's side)"
+                                            : "");
             return false;
         }
         spec.host = std::string(host);
@@ -147,15 +150,25 @@ std::variant<ListenSpec, std::string> parse_listen_spec(std::string_view text) {
         if (colon == std::string_view::npos)
             return "'" + spec.text + "': tcp listeners end in :MAP (tcp_table has no map name)";
         spec.map = parse_map_name(rest.substr(colon + 1));
-        if (!spec.map)
+        if (!spec.map) {
+            // Also what a forgotten :MAP looks like ("unknown map '2527'"), so say the syntax.
+            std::string maps;
+            for (const std::string& m : map_names())
+                maps += (maps.empty() ? "" : ", ") + m;
             return "'" + spec.text + "': unknown map '" + std::string(rest.substr(colon + 1)) +
-                   "'";
+                   "'; a tcp listener ends in :MAP, MAP being one of " + maps;
+        }
+        if (rest.rfind("unix:", 0) == 0)
+            // dict_tcp.c connects to host:port only: no Postfix client could reach it.
+            return "'" + spec.text + "': tcp_table is TCP only (Postfix's tcp: tables connect to "
+                                     "host:port); use tcp:inet:HOST:PORT:MAP, or "
+                                     "socketmap:unix:PATH for a unix socket";
         if (!parse_endpoint(rest.substr(0, colon), spec, problem))
             return "'" + spec.text + "': " + problem;
         return spec;
     }
-    return "'" + spec.text + "': expected socketmap:unix:PATH, socketmap:inet:HOST:PORT, "
-                             "tcp:unix:PATH:MAP or tcp:inet:HOST:PORT:MAP";
+    return "'" + spec.text + "': expected socketmap:unix:PATH, socketmap:inet:HOST:PORT or "
+                             "tcp:inet:HOST:PORT:MAP";
 }
 
 Server::Server(ServerOptions options, ServiceHolder& service, Logger& log)

@@ -25,7 +25,7 @@ enum class Protocol { socketmap, tcp_table };
 
 /// Where and how to listen, written like the Postfix table that reaches it:
 ///   socketmap:unix:/path          socketmap:inet:127.0.0.1:2526     socketmap:inet:[::1]:2526
-///   tcp:unix:/path:MAP            tcp:inet:127.0.0.1:2527:MAP       (tcp_table carries no map name)
+///   tcp:inet:127.0.0.1:2527:MAP   (tcp_table carries no map name; Postfix reaches it over TCP only)
 struct ListenSpec {
     Protocol protocol = Protocol::socketmap;
     std::optional<MapName> map; ///< tcp_table only
