@@ -96,6 +96,9 @@ public:
                                              const std::vector<Modification>& changes,
                                              Deadline deadline) = 0;
 
+    /// Closes connections that are not in use (a host's idle hook; they reopen on demand).
+    virtual void close_idle() {}
+
     /// Where the entries come from, for logs ("ldap://127.0.0.1:3389/", "ldif:/path").
     virtual std::string describe() const = 0;
 };

@@ -92,6 +92,9 @@ public:
     /// addresses, catch-alls, malformed entries.  temp_fail when the directory cannot be read.
     Result<CheckReport> check();
 
+    /// Closes idle directory connections (hosts call it when they have been idle a while).
+    void idle();
+
     /// A short description of the directory ("ldap://127.0.0.1:3389/ (jamm)").
     std::string describe() const;
 

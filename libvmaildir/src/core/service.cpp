@@ -76,6 +76,11 @@ bool Service::is_broken() const noexcept { return !impl_->broken.empty(); }
 const std::string& Service::broken_reason() const noexcept { return impl_->broken; }
 const Config& Service::config() const noexcept { return impl_->config; }
 
+void Service::idle() {
+    if (!is_broken())
+        impl_->directory->close_idle();
+}
+
 std::string Service::describe() const {
     if (is_broken())
         return "broken (" + impl_->broken + ")";

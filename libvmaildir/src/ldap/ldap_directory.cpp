@@ -119,6 +119,11 @@ public:
         });
     }
 
+    void close_idle() override {
+        pool_.clear_idle();
+        auth_pool_.clear_idle();
+    }
+
     std::string describe() const override {
         std::string out;
         for (const std::string& s : settings_.servers)

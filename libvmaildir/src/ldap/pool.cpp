@@ -20,6 +20,16 @@ std::optional<Lease> Pool::acquire(Deadline deadline) {
     return Lease(*this, std::move(c));
 }
 
+void Pool::clear_idle() {
+    std::vector<Connection> closing;
+    {
+        std::lock_guard lock(mutex_);
+        closing.swap(idle_);
+        idle_.reserve(capacity_);
+    }
+    // Unbinding happens here, outside the lock.
+}
+
 void Pool::release(std::optional<Connection> connection) noexcept {
     {
         std::lock_guard lock(mutex_);

@@ -43,6 +43,8 @@ public:
 
     /// Waits until a slot is free or the deadline passes (nothing then).
     std::optional<Lease> acquire(Deadline deadline);
+    /// Closes every idle connection.
+    void clear_idle();
 
 private:
     friend class Lease;
