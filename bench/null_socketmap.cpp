@@ -10,20 +10,19 @@
 // the cache, the resolver), not the transport.  Protocol: socketmap_table(5),
 // see postfix-tcp-table/protocol.hpp.  Runs until SIGTERM/SIGINT; the socket
 // is mode 0666 (a benchmark helper, not a service).
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <unistd.h>
+#include "protocol.hpp"
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <signal.h>
 #include <string>
 #include <string_view>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <thread>
-
-#include "protocol.hpp"
+#include <unistd.h>
 
 namespace {
 

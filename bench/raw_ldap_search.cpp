@@ -25,16 +25,15 @@
 //   -e        leave the domain entry out of the filter (as if the domain were
 //             known from a separate domain cache): only the entry filter
 // Exit 0; 1 if any search failed (the rate is then meaningless); 64 on usage.
-#include <ldap.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <ldap.h>
 #include <memory>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -90,7 +89,8 @@ std::string filter_for(std::string key, bool catch_all, bool with_domain) {
         addresses += "(mail=" + escape(l + "@" + domain) + ")";
     if (locals.size() > 1)
         addresses = "(|" + addresses + ")";
-    std::string entry = "(&(|(objectClass=JammMailAccount)(objectClass=JammMailAlias))" + addresses + ")";
+    std::string entry =
+        "(&(|(objectClass=JammMailAccount)(objectClass=JammMailAlias))" + addresses + ")";
     if (!with_domain)
         return entry;
     return "(|(&(objectClass=JammVirtualDomain)(jvd=" + d + "))" + entry + ")";
@@ -108,18 +108,30 @@ int main(int argc, char** argv) {
     std::string uri, base, bind_dn, password_file, map = "mailbox";
     // The attributes vmaildir asks for in the jamm layout (EntryMapper's list).
     std::vector<std::string> attribute_names{
-        "jvd",       "postfixTransport", "editAccounts", "editPostmasters", "accountActive",
-        "delete",    "mail",             "mailbox",      "homeDirectory",   "uidNumber",
-        "gidNumber", "quota",            "cn",           "maildrop",        "objectClass"};
+        "jvd",  "postfixTransport", "editAccounts",  "editPostmasters", "accountActive", "delete",
+        "mail", "mailbox",          "homeDirectory", "uidNumber",       "gidNumber",     "quota",
+        "cn",   "maildrop",         "objectClass"};
     bool with_domain = true;
     for (int opt; (opt = getopt(argc, argv, "H:b:D:y:m:a:e")) != -1;) {
         switch (opt) {
-        case 'H': uri = optarg; break;
-        case 'b': base = optarg; break;
-        case 'D': bind_dn = optarg; break;
-        case 'y': password_file = optarg; break;
-        case 'm': map = optarg; break;
-        case 'e': with_domain = false; break;
+        case 'H':
+            uri = optarg;
+            break;
+        case 'b':
+            base = optarg;
+            break;
+        case 'D':
+            bind_dn = optarg;
+            break;
+        case 'y':
+            password_file = optarg;
+            break;
+        case 'm':
+            map = optarg;
+            break;
+        case 'e':
+            with_domain = false;
+            break;
         case 'a': {
             attribute_names.clear();
             std::string list = optarg;
@@ -133,7 +145,8 @@ int main(int argc, char** argv) {
             }
             break;
         }
-        default: return usage();
+        default:
+            return usage();
         }
     }
     if (uri.empty() || base.empty() || optind != argc || (map != "mailbox" && map != "alias") ||
@@ -177,8 +190,7 @@ int main(int argc, char** argv) {
         timeval tv{10, 0};
         LDAPMessage* msg = nullptr;
         rc = ldap_search_ext_s(ld.get(), base.c_str(), LDAP_SCOPE_SUBTREE, filter.c_str(),
-                               attributes.data(), 0, nullptr, nullptr, &tv, 100,
-                               &msg);
+                               attributes.data(), 0, nullptr, nullptr, &tv, 100, &msg);
         std::unique_ptr<LDAPMessage, MessageFree> result(msg);
         if (rc != LDAP_SUCCESS) {
             if (++failed <= 3)
@@ -187,7 +199,8 @@ int main(int argc, char** argv) {
             continue;
         }
         int entries = 0;
-        for (LDAPMessage* e = ldap_first_entry(ld.get(), msg); e; e = ldap_next_entry(ld.get(), e)) {
+        for (LDAPMessage* e = ldap_first_entry(ld.get(), msg); e;
+             e = ldap_next_entry(ld.get(), e)) {
             ++entries;
             char* dn = ldap_get_dn(ld.get(), e);
             ldap_memfree(dn);

@@ -13,10 +13,6 @@
 // Prints "smtp_load: N accepted, R refused (T temporary), S s, M msgs/s" and
 // the first few refusals on stderr.  Exit 0 when every message was accepted, 1
 // otherwise, 64 on usage.
-#include <netdb.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -24,9 +20,12 @@
 #include <cstring>
 #include <iostream>
 #include <mutex>
+#include <netdb.h>
 #include <string>
 #include <string_view>
+#include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -173,10 +172,17 @@ int main(int argc, char** argv) {
     Options o;
     for (int opt; (opt = getopt(argc, argv, "s:f:m:")) != -1;) {
         switch (opt) {
-        case 's': o.sessions = static_cast<unsigned>(std::atoi(optarg)); break;
-        case 'f': o.from = optarg; break;
-        case 'm': o.per_connection = static_cast<unsigned>(std::atoi(optarg)); break;
-        default: return usage();
+        case 's':
+            o.sessions = static_cast<unsigned>(std::atoi(optarg));
+            break;
+        case 'f':
+            o.from = optarg;
+            break;
+        case 'm':
+            o.per_connection = static_cast<unsigned>(std::atoi(optarg));
+            break;
+        default:
+            return usage();
         }
     }
     if (optind + 1 != argc || o.sessions == 0 || o.per_connection == 0)
