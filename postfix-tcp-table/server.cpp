@@ -284,10 +284,9 @@ bool Server::send_all(int fd, std::string_view bytes) {
     return true;
 }
 
-Result<std::vector<std::string>> Server::answer(const ListenSpec& spec, MapName map,
-                                                std::string_view key) {
-    std::shared_ptr<Service> service = service_.get();
-    auto r = service->lookup(map, key);
+Result<std::vector<std::string>> Server::answer(Service& service, const ListenSpec& spec,
+                                                MapName map, std::string_view key) {
+    auto r = service.lookup(map, key);
     if (r.is_temp_fail())
         log_.warning(spec.text + " " + to_string(map) + " " + vmaildir::printable(key) +
                      ": temporary failure: " + r.reason());
@@ -298,6 +297,7 @@ Result<std::vector<std::string>> Server::answer(const ListenSpec& spec, MapName 
 }
 
 void Server::serve_socketmap(int fd, const ListenSpec& spec) {
+    ServiceHolder::Snapshot service(service_);
     NetstringReader reader;
     char buf[8192];
     std::string payload;
@@ -328,7 +328,7 @@ void Server::serve_socketmap(int fd, const ListenSpec& spec) {
                              "'; answering TEMP");
                 reply = socketmap_temp("unknown map '" + request->map + "'");
             } else {
-                reply = socketmap_reply(answer(spec, *map, request->key));
+                reply = socketmap_reply(answer(service.get(), spec, *map, request->key));
             }
             if (!send_all(fd, netstring(reply)))
                 return;
@@ -337,6 +337,7 @@ void Server::serve_socketmap(int fd, const ListenSpec& spec) {
 }
 
 void Server::serve_tcp(int fd, const ListenSpec& spec) {
+    ServiceHolder::Snapshot service(service_);
     std::string buffer;
     char buf[8192];
     while (!stopping_) {
@@ -356,7 +357,7 @@ void Server::serve_tcp(int fd, const ListenSpec& spec) {
                 send_all(fd, tcp_temp("malformed request: expected 'get KEY'"));
                 return;
             }
-            if (!send_all(fd, tcp_reply(answer(spec, *spec.map, *key))))
+            if (!send_all(fd, tcp_reply(answer(service.get(), spec, *spec.map, *key))))
                 return;
         }
         if (buffer.size() > max_request) {

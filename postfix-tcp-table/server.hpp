@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -39,15 +40,44 @@ struct ListenSpec {
 /// Parses a listener specification, or says what is wrong with it.
 std::variant<ListenSpec, std::string> parse_listen_spec(std::string_view spec);
 
-/// The service every connection uses; replaced as a whole on reload (SIGHUP).
+/// The service every connection uses; replaced as a whole on reload (SIGHUP).  Connections
+/// keep a Snapshot and check one atomic counter per request, so that thousands of lookups a
+/// second do not all contend on the shared pointer itself.
 class ServiceHolder {
 public:
     explicit ServiceHolder(std::shared_ptr<Service> service) : service_(std::move(service)) {}
-    std::shared_ptr<Service> get() const { return service_.load(); }
-    void replace(std::shared_ptr<Service> service) { service_.store(std::move(service)); }
+
+    void replace(std::shared_ptr<Service> service) {
+        std::lock_guard lock(mutex_);
+        service_ = std::move(service);
+        generation_.fetch_add(1, std::memory_order_release);
+    }
+
+    /// A connection's view of the current service.
+    class Snapshot {
+    public:
+        explicit Snapshot(const ServiceHolder& holder) : holder_(holder) { refresh(); }
+        Service& get() {
+            if (holder_.generation_.load(std::memory_order_acquire) != generation_)
+                refresh();
+            return *service_;
+        }
+
+    private:
+        void refresh() {
+            std::lock_guard lock(holder_.mutex_);
+            service_ = holder_.service_;
+            generation_ = holder_.generation_.load(std::memory_order_relaxed);
+        }
+        const ServiceHolder& holder_;
+        std::shared_ptr<Service> service_;
+        std::uint64_t generation_ = 0;
+    };
 
 private:
-    std::atomic<std::shared_ptr<Service>> service_;
+    mutable std::mutex mutex_;
+    std::shared_ptr<Service> service_;
+    std::atomic<std::uint64_t> generation_{0};
 };
 
 struct ServerOptions {
@@ -85,8 +115,8 @@ private:
     void serve(int fd, const ListenSpec& spec);
     void serve_socketmap(int fd, const ListenSpec& spec);
     void serve_tcp(int fd, const ListenSpec& spec);
-    Result<std::vector<std::string>> answer(const ListenSpec& spec, MapName map,
-                                            std::string_view key);
+    Result<std::vector<std::string>> answer(Service& service, const ListenSpec& spec,
+                                            MapName map, std::string_view key);
     bool send_all(int fd, std::string_view bytes);
 
     ServerOptions options_;

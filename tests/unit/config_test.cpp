@@ -322,7 +322,7 @@ TEST_CASE("config: defaults") {
     CHECK_FALSE(c.ldap.start_tls);
     CHECK(c.ldap.tls_require_cert);
     CHECK(c.ldap.connect_timeout == ms(5000));
-    CHECK(c.ldap.pool_size == 4);
+    CHECK(c.ldap.pool_size == 8);
     CHECK(c.ldap.auth_pool_size == 2);
     CHECK(c.ldif_file.empty());
     CHECK(c.timeout == ms(10000));

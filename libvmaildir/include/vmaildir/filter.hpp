@@ -38,6 +38,7 @@ public:
 
 private:
     Filter(Kind kind) : kind_(kind) {}
+    void append_to(std::string& out) const;
 
     Kind kind_;
     std::string attribute_;

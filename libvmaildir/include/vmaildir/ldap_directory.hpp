@@ -33,7 +33,7 @@ struct LdapSettings {
     /// own deadline.
     std::chrono::milliseconds connect_timeout{5000};
     /// Connections for searches and modifications (each used by one thread at a time).
-    std::size_t pool_size = 4;
+    std::size_t pool_size = 8;
     /// Connections reserved for password-checking binds.
     std::size_t auth_pool_size = 2;
 };

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <mutex>
@@ -17,23 +18,27 @@
 
 namespace vmaildir {
 
-/// Thread-safe.  Values are copied in and out; keep them small.
+/// Thread-safe.  Values are copied in and out; keep them small.  Large caches are split into
+/// shards with a lock each, so that many threads answering from the cache rarely wait.
 template <class V> class AnswerCache {
 public:
     using Clock = std::chrono::steady_clock;
 
-    explicit AnswerCache(CacheSettings settings) : settings_(settings) {}
+    explicit AnswerCache(CacheSettings settings)
+        : settings_(settings), shards_(settings.max_entries >= 1024 ? 16 : 1),
+          per_shard_(settings.max_entries / shards_.size()) {}
 
     /// Whether answers are kept at all.
     bool enabled() const noexcept { return settings_.max_entries > 0; }
 
     /// A fresh answer for `key`, if any.
     std::optional<Result<V>> fresh(const std::string& key) {
-        std::lock_guard lock(mutex_);
-        auto it = map_.find(key);
-        if (it == map_.end() || Clock::now() >= it->second.expires)
+        Shard& sh = shard(key);
+        std::lock_guard lock(sh.mutex);
+        auto it = sh.map.find(key);
+        if (it == sh.map.end() || Clock::now() >= it->second.expires)
             return std::nullopt;
-        ++hits_;
+        hits_.fetch_add(1, std::memory_order_relaxed);
         return it->second.result;
     }
 
@@ -41,9 +46,10 @@ public:
     std::optional<Result<V>> stale(const std::string& key) {
         if (settings_.stale_ttl.count() == 0)
             return std::nullopt;
-        std::lock_guard lock(mutex_);
-        auto it = map_.find(key);
-        if (it == map_.end() || Clock::now() >= it->second.expires + settings_.stale_ttl)
+        Shard& sh = shard(key);
+        std::lock_guard lock(sh.mutex);
+        auto it = sh.map.find(key);
+        if (it == sh.map.end() || Clock::now() >= it->second.expires + settings_.stale_ttl)
             return std::nullopt;
         return it->second.result;
     }
@@ -54,22 +60,23 @@ public:
             return;
         auto ttl = result.is_found() ? settings_.positive_ttl : settings_.negative_ttl;
         auto now = Clock::now();
-        std::lock_guard lock(mutex_);
+        Shard& sh = shard(key);
+        std::lock_guard lock(sh.mutex);
         if (ttl.count() == 0) {
             // Not kept, but it supersedes what an older answer would serve stale.
-            map_.erase(key);
+            sh.map.erase(key);
             return;
         }
-        if (map_.size() >= settings_.max_entries && !map_.count(key))
-            make_room(now);
-        map_.insert_or_assign(key, Slot{result, now + ttl});
+        if (sh.map.size() >= per_shard_ && !sh.map.count(key))
+            make_room(sh, now);
+        sh.map.insert_or_assign(key, Slot{result, now + ttl});
     }
 
     /// Answers from the cache, else from `load` (storing its answer); when `load` fails
     /// temporarily, a stale answer is returned instead if one is allowed, and `on_stale` is
-    /// told why.  `load` runs without the lock held.
-    Result<V> get(const std::string& key, const std::function<Result<V>()>& load,
-                  const std::function<void(const std::string& reason)>& on_stale = {}) {
+    /// told why.  `load` runs without any lock held.
+    template <class Load, class OnStale>
+    Result<V> get(const std::string& key, Load&& load, OnStale&& on_stale) {
         if (enabled())
             if (auto hit = fresh(key))
                 return std::move(*hit);
@@ -79,54 +86,67 @@ public:
             return loaded;
         }
         if (auto old = stale(key)) {
-            if (on_stale)
-                on_stale(loaded.reason());
+            on_stale(loaded.reason());
             return std::move(*old);
         }
         return loaded;
     }
+    template <class Load> Result<V> get(const std::string& key, Load&& load) {
+        return get(key, std::forward<Load>(load), [](const std::string&) {});
+    }
 
     void clear() {
-        std::lock_guard lock(mutex_);
-        map_.clear();
+        for (Shard& sh : shards_) {
+            std::lock_guard lock(sh.mutex);
+            sh.map.clear();
+        }
     }
     std::size_t size() const {
-        std::lock_guard lock(mutex_);
-        return map_.size();
+        std::size_t n = 0;
+        for (const Shard& sh : shards_) {
+            std::lock_guard lock(sh.mutex);
+            n += sh.map.size();
+        }
+        return n;
     }
-    std::size_t hits() const {
-        std::lock_guard lock(mutex_);
-        return hits_;
-    }
+    std::size_t hits() const { return hits_.load(std::memory_order_relaxed); }
 
 private:
     struct Slot {
         Result<V> result;
         Clock::time_point expires;
     };
+    struct Shard {
+        mutable std::mutex mutex;
+        std::unordered_map<std::string, Slot> map;
+    };
+
+    Shard& shard(const std::string& key) {
+        return shards_[shards_.size() == 1 ? 0 : std::hash<std::string>{}(key) % shards_.size()];
+    }
 
     // Drops what can no longer be served; if that is not enough, the tenth of the entries
-    // closest to expiry.  Linear, but only when the cache is full.
-    void make_room(Clock::time_point now) {
-        std::erase_if(map_, [&](const auto& kv) {
+    // closest to expiry.  Linear in the shard, but only when it is full.
+    void make_room(Shard& sh, Clock::time_point now) {
+        std::erase_if(sh.map, [&](const auto& kv) {
             return now >= kv.second.expires + settings_.stale_ttl;
         });
-        if (map_.size() < settings_.max_entries)
+        if (sh.map.size() < per_shard_)
             return;
         std::vector<Clock::time_point> expiries;
-        expiries.reserve(map_.size());
-        for (const auto& kv : map_)
+        expiries.reserve(sh.map.size());
+        for (const auto& kv : sh.map)
             expiries.push_back(kv.second.expires);
-        std::size_t drop = std::max<std::size_t>(1, map_.size() / 10);
+        std::size_t drop = std::max<std::size_t>(1, sh.map.size() / 10);
         std::nth_element(expiries.begin(), expiries.begin() + (drop - 1), expiries.end());
         Clock::time_point threshold = expiries[drop - 1];
-        std::erase_if(map_, [&](const auto& kv) { return kv.second.expires <= threshold; });
+        std::erase_if(sh.map, [&](const auto& kv) { return kv.second.expires <= threshold; });
     }
 
     CacheSettings settings_;
-    mutable std::mutex mutex_;
-    std::unordered_map<std::string, Slot> map_;
-    std::size_t hits_ = 0;
+    std::vector<Shard> shards_;
+    std::size_t per_shard_;
+    std::atomic<std::size_t> hits_{0};
 };
 
 } // namespace vmaildir

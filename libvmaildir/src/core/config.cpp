@@ -203,7 +203,7 @@ std::vector<Key> make_keys(Context& ctx) {
         {"size_limit", "100",
          "most entries one lookup may return; more is a temporary failure", false,
          [](Config& c, const std::string& v) { c.size_limit = to_number(v, 1, 1'000'000); }},
-        {"pool_size", "4", "LDAP connections for lookups (one thread uses one at a time)", false,
+        {"pool_size", "8", "LDAP connections for lookups (one thread uses one at a time)", false,
          [](Config& c, const std::string& v) { c.ldap.pool_size = to_number(v, 1, 1024); }},
         {"auth_pool_size", "2", "LDAP connections reserved for password-checking binds", false,
          [](Config& c, const std::string& v) { c.ldap.auth_pool_size = to_number(v, 1, 1024); }},

@@ -1,25 +1,32 @@
 #include "vmaildir/filter.hpp"
 
-#include <cstdio>
-
 #include "util/text.hpp"
 #include "vmaildir/entry.hpp"
 
 namespace vmaildir {
 
-std::string escape_filter_value(std::string_view value) {
-    std::string out;
-    out.reserve(value.size());
+namespace {
+
+void append_escaped(std::string& out, std::string_view value) {
+    static constexpr char hex[] = "0123456789ABCDEF";
     for (char ch : value) {
         auto c = static_cast<unsigned char>(ch);
         if (c == '*' || c == '(' || c == ')' || c == '\\' || c < 0x20 || c >= 0x7f) {
-            char buf[4];
-            std::snprintf(buf, sizeof buf, "\\%02X", c);
-            out += buf;
+            out += '\\';
+            out += hex[c >> 4];
+            out += hex[c & 0xf];
         } else {
             out += ch;
         }
     }
+}
+
+} // namespace
+
+std::string escape_filter_value(std::string_view value) {
+    std::string out;
+    out.reserve(value.size());
+    append_escaped(out, value);
     return out;
 }
 
@@ -55,25 +62,44 @@ Filter Filter::negate(Filter operand) {
 }
 
 std::string Filter::to_string() const {
+    std::string out;
+    out.reserve(256);
+    append_to(out);
+    return out;
+}
+
+void Filter::append_to(std::string& out) const {
     switch (kind_) {
     case Kind::equals:
-        return "(" + attribute_ + "=" + escape_filter_value(value_) + ")";
+        out += '(';
+        out += attribute_;
+        out += '=';
+        append_escaped(out, value_);
+        out += ')';
+        return;
     case Kind::present:
-        return "(" + attribute_ + "=*)";
+        out += '(';
+        out += attribute_;
+        out += "=*)";
+        return;
     case Kind::all_of:
-    case Kind::any_of: {
+    case Kind::any_of:
         // A single operand needs no wrapper; keeps generated filters readable in logs.
-        if (operands_.size() == 1)
-            return operands_.front().to_string();
-        std::string out = kind_ == Kind::all_of ? "(&" : "(|";
+        if (operands_.size() == 1) {
+            operands_.front().append_to(out);
+            return;
+        }
+        out += kind_ == Kind::all_of ? "(&" : "(|";
         for (const Filter& f : operands_)
-            out += f.to_string();
-        return out + ")";
-    }
+            f.append_to(out);
+        out += ')';
+        return;
     case Kind::negate:
-        return "(!" + operands_.front().to_string() + ")";
+        out += "(!";
+        operands_.front().append_to(out);
+        out += ')';
+        return;
     }
-    return "(!(objectClass=*))"; // unreachable; a filter that matches nothing
 }
 
 bool Filter::matches(const Entry& entry) const {

@@ -66,7 +66,8 @@ void add_unique(std::vector<std::string>& list, const std::string& name) {
 } // namespace
 
 EntryMapper::EntryMapper(Schema schema, ModelSettings settings)
-    : schema_(std::move(schema)), settings_(std::move(settings)) {
+    : schema_(std::move(schema)), settings_(std::move(settings)),
+      normalised_search_base_(util::normalise_dn(settings_.search_base)) {
     // The password attribute is deliberately absent: lookups never carry secrets into the
     // process (or its cache); password checks fetch it on their own.
     for (const std::string* a :
@@ -241,26 +242,21 @@ Filter MailReader::domain_filter(const std::string& domain) const {
 
 Filter MailReader::entry_filter(const std::string& domain,
                                 const std::vector<std::string>& locals) const {
+    // Only the addresses: entries are classified by objectClass after the search and must lie
+    // below the domain's entry, so objectClass terms would add nothing but cost (every term is
+    // work for libldap's filter encoder and for slapd).
     const Schema& s = mapper_.schema();
-    auto addresses = [&](const std::string& attribute, bool with_catch_all) {
-        std::vector<Filter> any;
+    const bool one_attribute = util::iequals(s.account_address_attribute, s.alias_address_attribute);
+    std::vector<Filter> any;
+    auto add = [&](const std::string& attribute, bool with_catch_all) {
         for (const std::string& l : locals)
             if (!l.empty() || with_catch_all)
                 any.push_back(Filter::equals(attribute, mapper_.stored_address(l, domain)));
-        return Filter::any_of(std::move(any));
     };
-    Filter f = Filter::any_of({});
-    if (util::iequals(s.account_address_attribute, s.alias_address_attribute)) {
-        f = Filter::all_of({Filter::any_of({Filter::equals("objectClass", s.account_object_class),
-                                            Filter::equals("objectClass", s.alias_object_class)}),
-                            addresses(s.account_address_attribute, true)});
-    } else {
-        f = Filter::any_of(
-            {Filter::all_of({Filter::equals("objectClass", s.account_object_class),
-                             addresses(s.account_address_attribute, false)}),
-             Filter::all_of({Filter::equals("objectClass", s.alias_object_class),
-                             addresses(s.alias_address_attribute, true)})});
-    }
+    add(s.account_address_attribute, one_attribute);
+    if (!one_attribute)
+        add(s.alias_address_attribute, true);
+    Filter f = Filter::any_of(std::move(any));
     if (s.address_form == AddressForm::local_part && !s.entry_domain_attribute.empty())
         f = Filter::all_of({Filter::equals(s.entry_domain_attribute, domain), std::move(f)});
     return f;
@@ -306,7 +302,7 @@ Result<Candidates> MailReader::candidates(const std::string& domain,
                 named = named || util::iequals(util::trim(v), domain);
             bool placed = s.domain_scope != Scope::one_level ||
                           util::normalise_dn(util::parent_dn(e.dn()).value_or("")) ==
-                              util::normalise_dn(m.search_base);
+                              mapper_.normalised_search_base();
             if (named && placed)
                 c.domains.push_back(std::move(e));
         } else if (mapper_.is_account(e) || mapper_.is_alias(e)) {
@@ -315,9 +311,21 @@ Result<Candidates> MailReader::candidates(const std::string& domain,
     }
     // Only entries below the (single) domain entry belong to the domain: an entry elsewhere
     // in the tree that happens to carry the address is not ours to deliver to.
-    if (c.domains.size() == 1) {
-        const std::string& base = c.domains.front().dn();
-        std::erase_if(c.entries, [&](const Entry& e) { return !util::dn_within(e.dn(), base); });
+    auto base = c.domains.size() == 1 ? util::try_normalise_dn(c.domains.front().dn())
+                                      : std::nullopt;
+    if (base) {
+        const std::string& raw_base = c.domains.front().dn();
+        std::erase_if(c.entries, [&](const Entry& e) {
+            // The server spells DNs of one subtree alike: "...,<domain DN>" needs no parsing.
+            const std::string& dn = e.dn();
+            if (dn.size() > raw_base.size() + 1 &&
+                dn.compare(dn.size() - raw_base.size(), raw_base.size(), raw_base) == 0 &&
+                dn[dn.size() - raw_base.size() - 1] == ',' &&
+                (dn.size() < raw_base.size() + 2 || dn[dn.size() - raw_base.size() - 2] != '\\'))
+                return false;
+            auto normalised = util::try_normalise_dn(dn);
+            return !normalised || !util::normalised_within(*normalised, *base);
+        });
     } else {
         c.entries.clear();
     }

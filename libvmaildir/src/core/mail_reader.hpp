@@ -58,12 +58,15 @@ public:
     std::string stored_address(const std::string& local, const std::string& domain) const;
     /// Every attribute the model reads, for search requests.
     const std::vector<std::string>& attributes() const noexcept { return attributes_; }
+    /// search_base in the comparison form of util::normalise_dn.
+    const std::string& normalised_search_base() const noexcept { return normalised_search_base_; }
 
 private:
     Result<Flags> flags(const Entry& e) const;
 
     Schema schema_;
     ModelSettings settings_;
+    std::string normalised_search_base_;
     std::vector<std::string> attributes_;
 };
 

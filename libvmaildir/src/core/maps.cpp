@@ -60,6 +60,9 @@ std::vector<std::string> map_names() {
     return out;
 }
 
+// The key itself is looked up freshly (use_cache = false): Service::lookup caches the final
+// answers, so a cached map answer is never older than cache_ttl plus the age of the cached
+// parts it was built from (members of an alias, owners of an address).
 Result<std::vector<std::string>> lookup_map(Service::Impl& impl, MapName map,
                                             std::string_view key) {
     Resolver& r = *impl.resolver;
@@ -67,11 +70,11 @@ Result<std::vector<std::string>> lookup_map(Service::Impl& impl, MapName map,
     case MapName::domain: {
         // Hosted, even while inactive: its recipients are then refused one by one as unknown
         // (550 5.1.1), rather than the whole domain looking foreign (relay denied).
-        auto d = r.domain(key, nullptr, true);
+        auto d = r.domain(key, nullptr, true, false);
         return d.is_found() ? one(d.value().name) : Values::failure_of(d);
     }
     case MapName::mailbox: {
-        auto a = r.account(key);
+        auto a = r.account(key, nullptr, false);
         if (!a.is_found())
             return Values::failure_of(a);
         if (a.value().mailbox.empty())
@@ -79,7 +82,7 @@ Result<std::vector<std::string>> lookup_map(Service::Impl& impl, MapName map,
         return one(a.value().mailbox);
     }
     case MapName::alias: {
-        auto d = r.resolve(key);
+        auto d = r.resolve(key, nullptr, false);
         if (!d.is_found())
             return Values::failure_of(d);
         if (d.value().route == Route::account) {
@@ -91,13 +94,13 @@ Result<std::vector<std::string>> lookup_map(Service::Impl& impl, MapName map,
         // The MTA expands the answer level by level itself, but a loop or an expansion over
         // the limits must defer (SPEC §3), never end in a bounce: check the whole expansion
         // (cached) before answering one level of it.
-        auto finals = r.expand(key);
+        auto finals = r.expand(key, nullptr, false);
         if (finals.is_temp_fail())
             return Values::failure_of(finals);
         return Values::found(d.value().destinations);
     }
     case MapName::recipient:
-        return r.expand(key);
+        return r.expand(key, nullptr, false);
     case MapName::transport: {
         std::string_view k = util::trim(key);
         if (k == "*")
@@ -108,18 +111,20 @@ Result<std::vector<std::string>> lookup_map(Service::Impl& impl, MapName map,
                 return Values::not_found(*problem);
             k = k.substr(at + 1);
         }
-        auto d = r.domain(k);
+        auto d = r.domain(k, nullptr, false, false);
         if (!d.is_found())
             return Values::failure_of(d);
         return one(d.value().transport.empty() ? impl.config.default_transport
                                                : d.value().transport);
     }
     case MapName::uid:
-        return numeric_id(r.account(key), impl.config.static_uid, &Account::uid, "uid");
+        return numeric_id(r.account(key, nullptr, false), impl.config.static_uid, &Account::uid,
+                          "uid");
     case MapName::gid:
-        return numeric_id(r.account(key), impl.config.static_gid, &Account::gid, "gid");
+        return numeric_id(r.account(key, nullptr, false), impl.config.static_gid, &Account::gid,
+                          "gid");
     case MapName::quota: {
-        auto a = r.account(key);
+        auto a = r.account(key, nullptr, false);
         if (!a.is_found())
             return Values::failure_of(a);
         if (a.value().quota.empty())
@@ -127,7 +132,7 @@ Result<std::vector<std::string>> lookup_map(Service::Impl& impl, MapName map,
         return one(a.value().quota);
     }
     case MapName::sender:
-        return r.senders(key);
+        return r.senders(key, nullptr, false);
     }
     return Values::temp_fail("unknown map");
 }

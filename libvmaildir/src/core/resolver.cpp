@@ -176,18 +176,19 @@ void Resolver::log_stale(std::string_view what, std::string_view key, const std:
                  "); answering from expired cache entry");
 }
 
-Result<Delivery> Resolver::resolve(std::string_view key, Trace* trace) {
+Result<Delivery> Resolver::resolve(std::string_view key, Trace* trace, bool use_cache) {
     auto parsed = parse_address(key, mapper().settings().address);
     if (auto* problem = std::get_if<std::string>(&parsed)) {
         note(trace, "key '" + util::printable(key) + "': " + *problem);
         return Result<Delivery>::not_found(*problem);
     }
     const Address& address = std::get<Address>(parsed);
-    return resolve_at(address, Deadline::after(settings_.timeout), trace);
+    return resolve_at(address, Deadline::after(settings_.timeout), trace, use_cache);
 }
 
-Result<Delivery> Resolver::resolve_at(const Address& address, Deadline deadline, Trace* trace) {
-    if (trace)
+Result<Delivery> Resolver::resolve_at(const Address& address, Deadline deadline, Trace* trace,
+                                      bool use_cache) {
+    if (trace || !use_cache)
         return resolve_uncached(address, deadline, trace);
     return deliveries_.get(
         address.key(), [&] { return resolve_uncached(address, deadline, nullptr); },
@@ -241,7 +242,8 @@ Result<Delivery> Resolver::resolve_uncached(const Address& address, Deadline dea
     return Result<Delivery>::not_found("no live alias, account or catch-all for " + address.text());
 }
 
-Result<std::vector<std::string>> Resolver::expand(std::string_view key, Trace* trace) {
+Result<std::vector<std::string>> Resolver::expand(std::string_view key, Trace* trace,
+                                                  bool use_cache) {
     using Out = Result<std::vector<std::string>>;
     auto parsed = parse_address(key, mapper().settings().address);
     if (auto* problem = std::get_if<std::string>(&parsed)) {
@@ -270,7 +272,7 @@ Result<std::vector<std::string>> Resolver::expand(std::string_view key, Trace* t
                           std::to_string(settings_.recursion_limit) + " at " + a.text();
                 return;
             }
-            auto r = resolve_at(a, deadline, trace);
+            auto r = resolve_at(a, deadline, trace, use_cache || depth > 0);
             if (r.is_temp_fail() || (r.is_not_found() && depth == 0)) {
                 failed = r.outcome();
                 failure = r.reason();
@@ -323,14 +325,15 @@ Result<std::vector<std::string>> Resolver::expand(std::string_view key, Trace* t
     return Out::found(std::move(finals));
 }
 
-Result<Domain> Resolver::domain(std::string_view name, Trace* trace, bool hosted_suffices) {
+Result<Domain> Resolver::domain(std::string_view name, Trace* trace, bool hosted_suffices,
+                                bool use_cache) {
     auto d = normalise_domain(name);
     if (!d) {
         note(trace, "key '" + util::printable(name) + "': not a domain name");
         return Result<Domain>::not_found("not a domain name");
     }
     Deadline deadline = Deadline::after(settings_.timeout);
-    if (trace)
+    if (trace || !use_cache)
         return domain_uncached(*d, hosted_suffices, deadline, trace);
     return domains_.get(
         (hosted_suffices ? "hosted:" : "live:") + *d,
@@ -348,17 +351,19 @@ Result<Domain> Resolver::domain_uncached(const std::string& name, bool hosted_su
     return live_domain(entries.value(), mapper(), name, trace, hosted_suffices);
 }
 
-Result<Account> Resolver::account(std::string_view key, Trace* trace) {
+Result<Account> Resolver::account(std::string_view key, Trace* trace, bool use_cache) {
     auto parsed = parse_address(key, mapper().settings().address);
     if (auto* problem = std::get_if<std::string>(&parsed)) {
         note(trace, "key '" + util::printable(key) + "': " + *problem);
         return Result<Account>::not_found(*problem);
     }
-    return account_at(std::get<Address>(parsed), Deadline::after(settings_.timeout), trace);
+    return account_at(std::get<Address>(parsed), Deadline::after(settings_.timeout), trace,
+                      use_cache);
 }
 
-Result<Account> Resolver::account_at(const Address& address, Deadline deadline, Trace* trace) {
-    if (trace)
+Result<Account> Resolver::account_at(const Address& address, Deadline deadline, Trace* trace,
+                                     bool use_cache) {
+    if (trace || !use_cache)
         return account_uncached(address, false, deadline, trace);
     return accounts_.get(
         address.key(), [&] { return account_uncached(address, false, deadline, nullptr); },
@@ -390,7 +395,8 @@ Result<Account> Resolver::account_uncached(const Address& address, bool exact, D
     return Result<Account>::not_found("no live account " + address.text());
 }
 
-Result<std::vector<std::string>> Resolver::senders(std::string_view key, Trace* trace) {
+Result<std::vector<std::string>> Resolver::senders(std::string_view key, Trace* trace,
+                                                   bool use_cache) {
     using Out = Result<std::vector<std::string>>;
     auto parsed = parse_address(key, mapper().settings().address);
     if (auto* problem = std::get_if<std::string>(&parsed)) {
@@ -399,7 +405,7 @@ Result<std::vector<std::string>> Resolver::senders(std::string_view key, Trace* 
     }
     const Address& address = std::get<Address>(parsed);
     Deadline deadline = Deadline::after(settings_.timeout);
-    if (trace)
+    if (trace || !use_cache)
         return senders_uncached(address, deadline, trace);
     return senders_.get(
         address.key(), [&] { return senders_uncached(address, deadline, nullptr); },

@@ -21,28 +21,32 @@ struct ResolverSettings {
 };
 
 /// Thread-safe.  Answers come from the cache where allowed; `explain` callers pass a Trace
-/// and get uncached answers with every step written down.
+/// and get uncached answers with every step written down.  `use_cache = false` answers the
+/// key itself freshly while nested lookups (alias members, owners) may still come from the
+/// cache: for callers that cache the final answer themselves.
 class Resolver {
 public:
     Resolver(MailReader& reader, ResolverSettings settings, Logger& log);
 
     /// SPEC §3 for one key.  not_found for keys that cannot be addresses.
-    Result<Delivery> resolve(std::string_view key, Trace* trace = nullptr);
+    Result<Delivery> resolve(std::string_view key, Trace* trace = nullptr, bool use_cache = true);
     /// The final addresses after recursive expansion (accounts, foreign addresses, local users),
     /// with loop detection and the expansion limits.
-    Result<std::vector<std::string>> expand(std::string_view key, Trace* trace = nullptr);
+    Result<std::vector<std::string>> expand(std::string_view key, Trace* trace = nullptr,
+                                            bool use_cache = true);
     /// A live hosted domain; with `hosted_suffices`, also an inactive one (never a deleted one).
     Result<Domain> domain(std::string_view name, Trace* trace = nullptr,
-                          bool hosted_suffices = false);
+                          bool hosted_suffices = false, bool use_cache = true);
     /// The live account for an address (sub-address removed when needed); aliases and
     /// catch-alls do not count.
-    Result<Account> account(std::string_view key, Trace* trace = nullptr);
+    Result<Account> account(std::string_view key, Trace* trace = nullptr, bool use_cache = true);
     /// The live account for a login: the exact address only (no sub-address removal), never
     /// from the cache (a disabled account must stop logging in at once).
     Result<Account> login_account(std::string_view key, Trace* trace = nullptr);
     /// Logins allowed to send as an address: the live account itself, and the live accounts
     /// among the direct destinations of a live alias; never through a catch-all.
-    Result<std::vector<std::string>> senders(std::string_view key, Trace* trace = nullptr);
+    Result<std::vector<std::string>> senders(std::string_view key, Trace* trace = nullptr,
+                                             bool use_cache = true);
 
     const EntryMapper& mapper() const noexcept { return reader_.mapper(); }
     MailReader& reader() noexcept { return reader_; }
@@ -56,8 +60,10 @@ private:
                                      Trace* trace);
     Result<std::vector<std::string>> senders_uncached(const Address& address, Deadline deadline,
                                                       Trace* trace);
-    Result<Delivery> resolve_at(const Address& address, Deadline deadline, Trace* trace);
-    Result<Account> account_at(const Address& address, Deadline deadline, Trace* trace);
+    Result<Delivery> resolve_at(const Address& address, Deadline deadline, Trace* trace,
+                                bool use_cache = true);
+    Result<Account> account_at(const Address& address, Deadline deadline, Trace* trace,
+                               bool use_cache = true);
 
     void log_stale(std::string_view what, std::string_view key, const std::string& reason);
 

@@ -58,6 +58,7 @@ std::unique_ptr<Service> Service::open(const Config& config, std::unique_ptr<Dir
     ResolverSettings rs{config.timeout, config.recursion_limit, config.expansion_limit,
                         config.cache};
     impl->resolver.emplace(*impl->reader, rs, log);
+    impl->answers.emplace(config.cache);
     return std::unique_ptr<Service>(new Service(std::move(impl)));
 }
 
@@ -91,7 +92,18 @@ std::string Service::describe() const {
 Result<std::vector<std::string>> Service::lookup(MapName map, std::string_view key) {
     if (is_broken())
         return Result<std::vector<std::string>>::temp_fail(impl_->broken);
-    return lookup_map(*impl_, map, key);
+    if (!impl_->answers->enabled())
+        return lookup_map(*impl_, map, key);
+    std::string cache_key = to_string(map);
+    cache_key += '\0';
+    cache_key += key;
+    return impl_->answers->get(
+        cache_key, [&] { return lookup_map(*impl_, map, key); },
+        [&](const std::string& reason) {
+            impl_->log.warning(std::string(to_string(map)) + " " + printable(key) +
+                               ": directory failed (" + reason +
+                               "); answering from expired cache entry");
+        });
 }
 
 Result<Delivery> Service::resolve(std::string_view key, Trace* trace) {

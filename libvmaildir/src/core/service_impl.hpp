@@ -19,6 +19,8 @@ struct Service::Impl {
     std::optional<EntryMapper> mapper;
     std::optional<MailReader> reader;
     std::optional<Resolver> resolver;
+    /// Final map answers by map and key as received: a hit costs one hash lookup, no parsing.
+    std::optional<AnswerCache<std::vector<std::string>>> answers;
 
     explicit Impl(Logger& l) : log(l) {}
     Deadline deadline() const { return Deadline::after(config.timeout); }

@@ -119,10 +119,10 @@ std::optional<std::vector<Rdn>> parse_dn(std::string_view dn) {
     }
 }
 
-std::string normalise_dn(std::string_view dn) {
+std::optional<std::string> try_normalise_dn(std::string_view dn) {
     auto rdns = parse_dn(dn);
     if (!rdns)
-        return ascii_lower(dn);
+        return std::nullopt;
     std::string out;
     for (const Rdn& rdn : *rdns) {
         if (!out.empty())
@@ -140,13 +140,22 @@ std::string normalise_dn(std::string_view dn) {
     return out;
 }
 
+std::string normalise_dn(std::string_view dn) {
+    auto normalised = try_normalise_dn(dn);
+    return normalised ? std::move(*normalised) : ascii_lower(dn);
+}
+
 bool dn_within(std::string_view dn, std::string_view ancestor) {
-    std::string d = normalise_dn(dn);
-    std::string a = normalise_dn(ancestor);
+    auto d = try_normalise_dn(dn);
+    auto a = try_normalise_dn(ancestor);
     // A malformed DN is only ever within itself: its raw text has no trustworthy separators
     // ("x,dc=example" must not count as below dc=example).
-    if (!parse_dn(dn) || !parse_dn(ancestor))
-        return d == a;
+    if (!d || !a)
+        return ascii_lower(dn) == ascii_lower(ancestor);
+    return normalised_within(*d, *a);
+}
+
+bool normalised_within(std::string_view d, std::string_view a) {
     if (a.empty())
         return true;
     if (d.size() < a.size() || d.compare(d.size() - a.size(), a.size(), a) != 0)

@@ -24,8 +24,14 @@ std::optional<std::vector<Rdn>> parse_dn(std::string_view dn);
 /// their lower-cased text so that they only ever equal themselves.
 std::string normalise_dn(std::string_view dn);
 
+/// The comparison form of a well-formed DN, or nothing for a malformed one.
+std::optional<std::string> try_normalise_dn(std::string_view dn);
+
 /// True when `dn` equals `ancestor` or lies below it (both compared normalised).
 bool dn_within(std::string_view dn, std::string_view ancestor);
+/// The same for DNs already in comparison form (try_normalise_dn), for loops that compare many
+/// DNs with one ancestor.
+bool normalised_within(std::string_view dn, std::string_view ancestor);
 
 /// The parent DN (everything after the first RDN), or nothing for a single-RDN or bad DN.
 std::optional<std::string> parent_dn(std::string_view dn);
