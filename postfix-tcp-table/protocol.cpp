@@ -77,8 +77,7 @@ std::optional<SocketmapRequest> parse_socketmap_request(std::string_view payload
     std::size_t space = payload.find(' ');
     if (space == std::string_view::npos || space == 0)
         return std::nullopt;
-    return SocketmapRequest{std::string(payload.substr(0, space)),
-                            std::string(payload.substr(space + 1))};
+    return SocketmapRequest{payload.substr(0, space), payload.substr(space + 1)};
 }
 
 std::string socketmap_temp(std::string_view reason) {

@@ -54,9 +54,10 @@ private:
 /// Frames a payload as a netstring.
 std::string netstring(std::string_view payload);
 
+/// Views into the request payload: valid while the payload is.
 struct SocketmapRequest {
-    std::string map;
-    std::string key;
+    std::string_view map;
+    std::string_view key;
 };
 /// Splits "<name> <key>"; nothing when there is no space or the name is empty.
 std::optional<SocketmapRequest> parse_socketmap_request(std::string_view payload);

@@ -326,7 +326,7 @@ void Server::serve_socketmap(int fd, const ListenSpec& spec) {
                 // A configuration mistake on the Postfix side: defer, never PERM.
                 log_.warning(spec.text + ": unknown map '" + vmaildir::printable(request->map) +
                              "'; answering TEMP");
-                reply = socketmap_temp("unknown map '" + request->map + "'");
+                reply = socketmap_temp("unknown map '" + std::string(request->map) + "'");
             } else {
                 reply = socketmap_reply(answer(service.get(), spec, *map, request->key));
             }
