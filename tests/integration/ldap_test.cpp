@@ -11,7 +11,9 @@
 
 #include "support/example_rows.hpp"
 #include "support/slapd.hpp"
+#include "vmaildir/acl.hpp"
 #include "vmaildir/config.hpp"
+#include "vmaildir/password.hpp"
 #include "vmaildir/service.hpp"
 
 using namespace vmaildir;
@@ -309,4 +311,84 @@ TEST_CASE("vmaildir CLI exit codes") {
     slapd.stop();
     CHECK(test::status_of(cli + "lookup alias info@example.org") == 75);
     CHECK(test::status_of("echo alice-pw | " + cli + "auth alice@example.org") == 75);
+}
+
+TEST_CASE("the generated slapd access rules agree with decide()") {
+    const Schema schema = *preset_schema("jamm");
+    const std::string base = "o=hosting,dc=example,dc=com";
+    AclRuleSettings rules{base, {"cn=siteadmin,dc=example,dc=com"}, "",
+                          "cn=vmaildir,dc=example,dc=com"};
+    const AclPolicy policy;
+    const std::string acl_file = std::string(VMAILDIR_TEST_WORK_DIR) + "/generated-acl.conf";
+    std::ofstream(acl_file) << openldap_access_rules(schema, rules, policy);
+    Slapd slapd("acl", "jamm", false, acl_file);
+    Opened s(config_for(slapd, "jamm", {{"site_admins", "cn=siteadmin,dc=example,dc=com"}}));
+
+    const std::string org = "jvd=example.org," + base, net = "jvd=example.net," + base;
+    const std::string alice = "mail=alice@example.org," + org, bob = "mail=bob@example.org," + org,
+                      carol = "mail=carol@example.net," + net,
+                      info = "mail=info@example.org," + org,
+                      admin = "cn=siteadmin,dc=example,dc=com";
+    const std::string same_bob_pw = *hash_password("bob-pw", PasswordScheme::ssha);
+    const std::string same_carol_pw = *hash_password("carol-pw", PasswordScheme::ssha);
+    struct Case {
+        std::string name, who, password;
+        Action action;
+        std::string target_dn, domain, address, change; // change: LDIF modify lines
+    };
+    const std::vector<Case> cases = {
+        {"postmaster resets a password in its domain", alice, "alice-pw", Action::set_password,
+         bob, "example.org", "bob@example.org", "replace: userPassword\nuserPassword: " + same_bob_pw},
+        {"postmaster may not reset one elsewhere", alice, "alice-pw", Action::set_password, carol,
+         "example.net", "carol@example.net",
+         "replace: userPassword\nuserPassword: " + same_carol_pw},
+        {"self changes its own password", bob, "bob-pw", Action::set_password, bob,
+         "example.org", "bob@example.org", "replace: userPassword\nuserPassword: " + same_bob_pw},
+        {"self may not change another's", bob, "bob-pw", Action::set_password, alice,
+         "example.org", "alice@example.org", "replace: userPassword\nuserPassword: x"},
+        {"postmaster may not deactivate its domain", alice, "alice-pw", Action::set_domain_active,
+         org, "example.org", "", "replace: accountActive\naccountActive: TRUE"},
+        {"site admin sets a domain active", admin, "siteadmin-secret", Action::set_domain_active,
+         net, "example.net", "", "replace: accountActive\naccountActive: TRUE"},
+        {"postmaster edits an alias of its domain", alice, "alice-pw",
+         Action::change_alias_destinations, info, "example.org", "info@example.org",
+         "replace: maildrop\nmaildrop: alice@example.org\nmaildrop: bob@example.org"},
+        {"a user may not edit someone else's alias", bob, "bob-pw",
+         Action::change_alias_destinations, info, "example.org", "info@example.org",
+         "replace: maildrop\nmaildrop: bob@example.org"},
+        {"postmaster may not set quotas by default", alice, "alice-pw", Action::set_account_quota,
+         bob, "example.org", "bob@example.org", "replace: quota\nquota: 5S"},
+        {"site admin sets a quota", admin, "siteadmin-secret", Action::set_account_quota, bob,
+         "example.org", "bob@example.org", "replace: quota\nquota: 0"},
+        {"postmaster renames an account of its domain", alice, "alice-pw", Action::modify_account,
+         bob, "example.org", "bob@example.org", "replace: cn\ncn: Bob Example"},
+        {"another domain's postmaster may not", carol, "carol-pw", Action::modify_account, alice,
+         "example.org", "alice@example.org", "replace: cn\ncn: Mallory"},
+    };
+    for (const Case& c : cases) {
+        CAPTURE(c.name);
+        auto actor = s->actor(c.who);
+        REQUIRE(actor.is_found());
+        Target target{c.domain, true, true, c.target_dn, c.address};
+        bool library = decide(actor.value(), c.action, target, policy).allowed;
+        std::string file = slapd.dir() + "/acl-change.ldif";
+        std::ofstream(file) << "dn: " << c.target_dn << "\nchangetype: modify\n" << c.change << "\n";
+        int rc = test::status_of("ldapmodify -x -H " + slapd.uri() + " -D " +
+                                 test::shell_quote(c.who) + " -w " + test::shell_quote(c.password) +
+                                 " -f " + test::shell_quote(file));
+        CAPTURE(rc);
+        CHECK((rc == 0) == library);
+        if (!library)
+            CHECK(rc == 50); // insufficientAccessRights, not some other error
+    }
+    // Nobody reads a password, not even anonymously; the service reads what it needs.
+    CHECK(test::run("ldapsearch -LLL -x -H " + slapd.uri() + " -b " + test::shell_quote(alice) +
+                    " -s base userPassword")
+              .find("userPassword") == std::string::npos);
+    CHECK_FALSE(decide(Actor{}, Action::read_password, Target{"example.org", true, true, alice,
+                                                              "alice@example.org"},
+                       policy)
+                    .allowed);
+    // And logins still work under the generated rules (anonymous auth on userPassword).
+    CHECK(s->authenticate("alice@example.org", "alice-pw", "imap").is_found());
 }
