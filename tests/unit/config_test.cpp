@@ -346,6 +346,7 @@ TEST_CASE("config: defaults") {
     CHECK(c.auth.scheme == PasswordScheme::sha512_crypt);
     CHECK_FALSE(c.auth.allow_cleartext);
     CHECK(c.auth.default_domain.empty());
+    CHECK(c.auth.cache_ttl == secs(60));
     CHECK(c.acl.anonymous_read);
     CHECK_FALSE(c.acl.domain_admin_sets_quota);
     CHECK(c.site_admins.empty());
@@ -396,6 +397,7 @@ TEST_CASE("config: every key set") {
                          "auth_method = Compare\n"
                          "password_scheme = ssha512\n"
                          "allow_cleartext_passwords = 1\n"
+                         "auth_cache_ttl = 5m\n"
                          "default_domain = Example.ORG.\n"
                          "site_admins = cn=alice," +
                          base +
@@ -446,6 +448,7 @@ TEST_CASE("config: every key set") {
     CHECK(c.auth.scheme == PasswordScheme::ssha512);
     CHECK(c.auth.allow_cleartext);
     CHECK(c.auth.default_domain == "example.org");
+    CHECK(c.auth.cache_ttl == secs(300));
     CHECK(c.site_admins == std::vector<std::string>{"cn=alice," + base, "cn=bob," + base});
     CHECK(c.site_admin_group == "cn=admins," + base);
     CHECK_FALSE(c.acl.anonymous_read);
@@ -800,6 +803,7 @@ TEST_CASE("config: config_reference() documents every key") {
                                       "auth_method",
                                       "password_scheme",
                                       "allow_cleartext_passwords",
+                                      "auth_cache_ttl",
                                       "default_domain",
                                       "site_admins",
                                       "site_admin_group",

@@ -163,10 +163,63 @@ TEST_CASE("cache: positive and negative answers are reused, failures never") {
     CHECK(f.service->lookup(MapName::alias, "bob@example.org").is_temp_fail());
     f.scripted->mode = Mode::pass;
     CHECK(f.service->lookup(MapName::alias, "bob@example.org").is_found()); // not cached
-    // Logins never come from the cache: a disabled account stops at once.
+    // Logins never come from the answer cache (only from the login cache, below).
+    Config strict = c;
+    strict.auth.cache_ttl = std::chrono::seconds(0);
+    Fixture g("jamm", strict);
+    REQUIRE(g.service->lookup(MapName::mailbox, "alice@example.org").is_found());
+    CHECK(g.service->authenticate("alice@example.org", "alice-pw", "imap").is_found());
+    g.scripted->mode = Mode::temp_fail;
+    CHECK(g.service->authenticate("alice@example.org", "alice-pw", "imap").is_temp_fail());
+}
+
+TEST_CASE("login cache: the same password again within auth_cache_ttl, successes only") {
+    Config c = test::example_config("jamm");
+    c.auth.cache_ttl = std::chrono::seconds(60);
+    c.cache.max_entries = 1000; // also the login cache's bound (the fixtures turn it off)
+    Fixture f("jamm", c);
+    REQUIRE(f.service->authenticate("alice@example.org", "alice-pw", "imap").is_found());
+    REQUIRE(f.service->authenticate("bob@example.org", "wrong", "imap").is_not_found());
+    f.scripted->mode = Mode::temp_fail; // from here on the directory answers nothing
     CHECK(f.service->authenticate("alice@example.org", "alice-pw", "imap").is_found());
-    f.scripted->mode = Mode::temp_fail;
-    CHECK(f.service->authenticate("alice@example.org", "alice-pw", "imap").is_temp_fail());
+    // One entry per address, however the login is spelled.
+    CHECK(f.service->authenticate("ALICE@Example.ORG", "alice-pw", "pop3").is_found());
+    // Another password, a failed login, an unseen account: the directory decides.
+    CHECK(f.service->authenticate("alice@example.org", "alice-pw2", "imap").is_temp_fail());
+    CHECK(f.service->authenticate("bob@example.org", "wrong", "imap").is_temp_fail());
+    CHECK(f.service->authenticate("bob@example.org", "bob-pw", "imap").is_temp_fail());
+    CHECK(f.service->authenticate("alice@example.org", "", "imap").is_not_found());
+
+    SUBCASE("the account's service flags still apply to a cached login") {
+        Config cc = test::example_config("courier");
+        cc.cache.max_entries = 1000;
+        Fixture g("courier", cc);
+        REQUIRE(g.service->authenticate("noimap@example.org", "noimap-pw", "pop3").is_found());
+        g.scripted->mode = Mode::temp_fail;
+        CHECK(g.service->authenticate("noimap@example.org", "noimap-pw", "pop3").is_found());
+        CHECK(g.service->authenticate("noimap@example.org", "noimap-pw", "imap").is_not_found());
+    }
+    SUBCASE("a password change through vmaildir ends the old password at once") {
+        f.scripted->mode = Mode::pass;
+        REQUIRE(f.service->change_password("alice@example.org", "alice-pw", "alice-new").is_found());
+        CHECK(f.service->authenticate("alice@example.org", "alice-pw", "imap").is_not_found());
+        CHECK(f.service->authenticate("alice@example.org", "alice-new", "imap").is_found());
+    }
+    SUBCASE("an expired entry serves only within cache_stale_ttl") {
+        Config short_ttl = c;
+        short_ttl.auth.cache_ttl = std::chrono::milliseconds(200);
+        short_ttl.cache.stale_ttl = std::chrono::seconds(3600);
+        Fixture g("jamm", short_ttl);
+        REQUIRE(g.service->authenticate("alice@example.org", "alice-pw", "imap").is_found());
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        int searches = g.scripted->searches.load();
+        CHECK(g.service->authenticate("alice@example.org", "alice-pw", "imap").is_found());
+        CHECK(g.scripted->searches.load() > searches); // expired: the directory was asked
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        g.scripted->mode = Mode::temp_fail;
+        CHECK(g.service->authenticate("alice@example.org", "alice-pw", "imap").is_found());
+        CHECK(g.service->authenticate("alice@example.org", "other", "imap").is_temp_fail());
+    }
 }
 
 TEST_CASE("cache: stale answers only within cache_stale_ttl, only while failing") {

@@ -43,6 +43,9 @@ struct AuthSettings {
     PasswordScheme scheme = PasswordScheme::sha512_crypt; ///< for new passwords
     bool allow_cleartext = false;
     std::string default_domain; ///< completes a login without @domain
+    /// How long a successful login (address + keyed hash of the password) is accepted again
+    /// without asking the directory; 0 checks every login there.
+    std::chrono::milliseconds cache_ttl{60000};
 };
 
 struct Config {

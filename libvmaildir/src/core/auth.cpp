@@ -13,11 +13,21 @@ void note(Trace* trace, std::string line) {
         trace->push_back(std::move(line));
 }
 
-} // namespace
+/// A refusal when the account's flags close `service` to it.
+std::optional<Result<Account>> service_closed(const Account& a, std::string_view service,
+                                              Trace* trace) {
+    std::string svc = util::ascii_lower(service);
+    if ((svc == "imap" && a.disable_imap) || (svc == "pop3" && a.disable_pop3)) {
+        note(trace, "login " + a.address + ": " + svc + " is disabled for this account");
+        return Result<Account>::not_found(svc + " disabled for " + a.address);
+    }
+    return std::nullopt;
+}
 
-Result<Account> authenticate(Service::Impl& impl, std::string_view login,
-                             std::string_view password, std::string_view service, Trace* trace) {
-    const std::string name = complete_login(impl.config, login);
+/// The login checked in the directory: a fresh account lookup (never from the answer cache),
+/// then the password by bind or compare.
+Result<Account> check_login(Service::Impl& impl, const std::string& name,
+                            std::string_view password, std::string_view service, Trace* trace) {
     if (password.empty()) {
         note(trace, "login " + util::printable(name) + ": empty password refused");
         return Result<Account>::not_found("empty password");
@@ -26,11 +36,8 @@ Result<Account> authenticate(Service::Impl& impl, std::string_view login,
     if (!account.is_found())
         return account;
     const Account& a = account.value();
-    std::string svc = util::ascii_lower(service);
-    if ((svc == "imap" && a.disable_imap) || (svc == "pop3" && a.disable_pop3)) {
-        note(trace, "login " + a.address + ": " + svc + " is disabled for this account");
-        return Result<Account>::not_found(svc + " disabled for " + a.address);
-    }
+    if (auto closed = service_closed(a, service, trace))
+        return *closed;
 
     if (impl.config.auth.method == AuthMethod::bind) {
         auto ok = impl.directory->check_bind(a.dn, password, impl.deadline());
@@ -77,11 +84,55 @@ Result<Account> authenticate(Service::Impl& impl, std::string_view login,
     return Result<Account>::not_found("wrong password for " + a.address);
 }
 
+/// The login's canonical address (folded as the policy says): logins spelled differently
+/// share one cache entry, and a password change forgets all of them.  Empty when it is no
+/// address (then nothing is cached).
+std::string cache_key(const Service::Impl& impl, const std::string& name) {
+    auto parsed = parse_address(name, impl.config.address);
+    auto* address = std::get_if<Address>(&parsed);
+    return address ? address->key() : std::string();
+}
+
+} // namespace
+
+Result<Account> authenticate(Service::Impl& impl, std::string_view login,
+                             std::string_view password, std::string_view service, Trace* trace) {
+    const std::string name = complete_login(impl.config, login);
+    const std::string key = cache_key(impl, name);
+    if (!password.empty() && !key.empty())
+        if (auto cached = impl.logins->verified(key, password)) {
+            note(trace, "login " + cached->address +
+                            ": verified with this password within auth_cache_ttl; directory "
+                            "not asked");
+            if (auto closed = service_closed(*cached, service, trace))
+                return *closed;
+            return Result<Account>::found(std::move(*cached));
+        }
+    auto checked = check_login(impl, name, password, service, trace);
+    if (key.empty())
+        return checked;
+    if (checked.is_found()) {
+        impl.logins->remember(key, password, checked.value());
+    } else if (checked.is_temp_fail()) {
+        if (auto old = impl.logins->stale(key, password)) {
+            impl.log.warning("login " + old->address + ": directory failed (" + checked.reason() +
+                             "); accepted from an expired login cache entry");
+            note(trace, "directory failed; accepted from an expired login cache entry");
+            if (auto closed = service_closed(*old, service, trace))
+                return *closed;
+            return Result<Account>::found(std::move(*old));
+        }
+    }
+    return checked;
+}
+
 Result<std::monostate> change_password(Service::Impl& impl, std::string_view login,
                                        std::string_view old_password,
                                        std::string_view new_password) {
     using Out = Result<std::monostate>;
-    auto account = authenticate(impl, login, old_password, "passwd", nullptr);
+    const std::string name = complete_login(impl.config, login);
+    // Always checked in the directory: the old password may have changed elsewhere.
+    auto account = check_login(impl, name, old_password, "passwd", nullptr);
     if (!account.is_found())
         return Out::failure_of(account);
     const Account& a = account.value();
@@ -104,6 +155,7 @@ Result<std::monostate> change_password(Service::Impl& impl, std::string_view log
     // As the account itself: slapd's access rules ("by self write") decide as well.
     auto done = impl.directory->modify_as(Credentials{a.dn, std::string(old_password)}, a.dn,
                                           {change}, impl.deadline());
+    impl.logins->forget(cache_key(impl, name)); // the old password stops working at once
     if (done.is_found())
         impl.log.info("password changed for " + a.address);
     else

@@ -33,25 +33,26 @@ public:
 
     /// A fresh answer for `key`, if any.
     std::optional<Result<V>> fresh(const std::string& key) {
-        Shard& sh = shard(key);
-        std::lock_guard lock(sh.mutex);
-        auto it = sh.map.find(key);
-        if (it == sh.map.end() || Clock::now() >= it->second.expires)
-            return std::nullopt;
-        hits_.fetch_add(1, std::memory_order_relaxed);
-        return it->second.result;
+        std::optional<Result<V>> out;
+        visit_fresh(key, [&](const Result<V>& r) { out = r; });
+        return out;
     }
 
     /// An expired answer still within cache_stale_ttl, for use while the directory fails.
     std::optional<Result<V>> stale(const std::string& key) {
-        if (settings_.stale_ttl.count() == 0)
-            return std::nullopt;
-        Shard& sh = shard(key);
-        std::lock_guard lock(sh.mutex);
-        auto it = sh.map.find(key);
-        if (it == sh.map.end() || Clock::now() >= it->second.expires + settings_.stale_ttl)
-            return std::nullopt;
-        return it->second.result;
+        std::optional<Result<V>> out;
+        visit_stale(key, [&](const Result<V>& r) { out = r; });
+        return out;
+    }
+
+    /// Calls `use` with the fresh answer for `key`, under the shard's lock (keep it short, no
+    /// copy needed); false when there is none.
+    template <class Use> bool visit_fresh(const std::string& key, Use&& use) {
+        return visit(key, std::chrono::milliseconds{0}, use) && count_hit();
+    }
+    /// The same for an expired answer within cache_stale_ttl.
+    template <class Use> bool visit_stale(const std::string& key, Use&& use) {
+        return settings_.stale_ttl.count() != 0 && visit(key, settings_.stale_ttl, use);
     }
 
     /// Stores a found or not-found answer; temporary failures are never stored.
@@ -95,6 +96,13 @@ public:
         return get(key, std::forward<Load>(load), [](const std::string&) {});
     }
 
+    /// Drops the answer for `key` (e.g. after vmaildir itself changed what it depends on).
+    void forget(const std::string& key) {
+        Shard& sh = shard(key);
+        std::lock_guard lock(sh.mutex);
+        sh.map.erase(key);
+    }
+
     void clear() {
         for (Shard& sh : shards_) {
             std::lock_guard lock(sh.mutex);
@@ -120,6 +128,22 @@ private:
         mutable std::mutex mutex;
         std::unordered_map<std::string, Slot> map;
     };
+
+    // `use` sees the entry for `key` if it expires less than `grace` ago.
+    template <class Use>
+    bool visit(const std::string& key, std::chrono::milliseconds grace, Use& use) {
+        Shard& sh = shard(key);
+        std::lock_guard lock(sh.mutex);
+        auto it = sh.map.find(key);
+        if (it == sh.map.end() || Clock::now() >= it->second.expires + grace)
+            return false;
+        use(static_cast<const Result<V>&>(it->second.result));
+        return true;
+    }
+    bool count_hit() {
+        hits_.fetch_add(1, std::memory_order_relaxed);
+        return true;
+    }
 
     Shard& shard(const std::string& key) {
         return shards_[shards_.size() == 1 ? 0 : std::hash<std::string>{}(key) % shards_.size()];

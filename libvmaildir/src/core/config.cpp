@@ -302,6 +302,12 @@ std::vector<Key> make_keys(Context& ctx) {
              }
              c.auth.scheme = *s;
          }},
+        {"auth_cache_ttl", "60s",
+         "how long a successful login is accepted again with the same password without "
+         "asking the directory (only a keyed hash of the password is kept; a password changed "
+         "through vmaildir takes effect at once, one changed elsewhere within this time); 0 "
+         "checks every login in the directory",
+         false, [](Config& c, const std::string& v) { c.auth.cache_ttl = to_duration(v); }},
         {"allow_cleartext_passwords", "no", "accept password attributes stored in cleartext",
          false,
          [](Config& c, const std::string& v) { c.auth.allow_cleartext = to_bool(v); }},

@@ -59,6 +59,7 @@ std::unique_ptr<Service> Service::open(const Config& config, std::unique_ptr<Dir
                         config.cache};
     impl->resolver.emplace(*impl->reader, rs, log);
     impl->answers.emplace(config.cache);
+    impl->logins.emplace(config.auth.cache_ttl, config.cache);
     return std::unique_ptr<Service>(new Service(std::move(impl)));
 }
 

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "core/login_cache.hpp"
 #include "core/mail_reader.hpp"
 #include "core/resolver.hpp"
 #include "vmaildir/service.hpp"
@@ -21,6 +22,8 @@ struct Service::Impl {
     std::optional<Resolver> resolver;
     /// Final map answers by map and key as received: a hit costs one hash lookup, no parsing.
     std::optional<AnswerCache<std::vector<std::string>>> answers;
+    /// Recently verified logins (auth_cache_ttl).
+    std::optional<LoginCache> logins;
 
     explicit Impl(Logger& l) : log(l) {}
     Deadline deadline() const { return Deadline::after(config.timeout); }
