@@ -11,6 +11,7 @@
 // see postfix-tcp-table/protocol.hpp.  Runs until SIGTERM/SIGINT; the socket
 // is mode 0666 (a benchmark helper, not a service).
 #include "protocol.hpp"
+#include "server.hpp"
 
 #include <cerrno>
 #include <cstdio>
@@ -28,18 +29,7 @@ namespace {
 
 using vmaildir::postfix::netstring;
 using vmaildir::postfix::NetstringReader;
-
-bool send_all(int fd, std::string_view bytes) {
-    while (!bytes.empty()) {
-        ssize_t n = send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        bytes.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return true;
-}
+using vmaildir::postfix::send_all;
 
 void serve(int fd) {
     NetstringReader reader;

@@ -272,7 +272,7 @@ void Server::serve(int fd, const ListenSpec& spec) {
         idle_.notify_all();
 }
 
-bool Server::send_all(int fd, std::string_view bytes) {
+bool send_all(int fd, std::string_view bytes) {
     while (!bytes.empty()) {
         ssize_t n = send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR)

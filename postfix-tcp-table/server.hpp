@@ -90,6 +90,9 @@ struct ServerOptions {
 };
 
 /// Thread-safe.  bind() before dropping privileges, run() to serve, stop() from any thread.
+/// Writes all of `bytes` to a connected socket (no SIGPIPE); false when the peer is gone.
+bool send_all(int fd, std::string_view bytes);
+
 class Server {
 public:
     Server(ServerOptions options, ServiceHolder& service, Logger& log);
@@ -117,8 +120,6 @@ private:
     void serve_tcp(int fd, const ListenSpec& spec);
     Result<std::vector<std::string>> answer(Service& service, const ListenSpec& spec,
                                             MapName map, std::string_view key);
-    bool send_all(int fd, std::string_view bytes);
-
     ServerOptions options_;
     ServiceHolder& service_;
     Logger& log_;
