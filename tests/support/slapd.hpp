@@ -3,6 +3,7 @@
 // fixture goes away.
 #pragma once
 
+#include <dirent.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -88,8 +89,16 @@ public:
 
     void stop() { run(harness_, "stop", false); }
     void restart() { run(harness_, "restart", false); }
-    /// SIGSTOP / SIGCONT: a hung server that still accepts TCP connections.
-    void freeze() { ::kill(pid(), SIGSTOP); }
+    /// SIGSTOP / SIGCONT: a hung server that still accepts TCP connections.  freeze() returns
+    /// once every thread of slapd has stopped: kill() only queues the signal, and a request
+    /// sent at once could still be answered by a thread running on another CPU.
+    void freeze() {
+        pid_t p = pid();
+        ::kill(p, SIGSTOP);
+        std::string tasks = "/proc/" + std::to_string(p) + "/task";
+        for (int i = 0; i < 500 && !all_stopped(tasks); ++i)
+            ::usleep(2000);
+    }
     void thaw() { ::kill(pid(), SIGCONT); }
 
     /// Applies LDIF change records as the rootdn.
@@ -101,6 +110,24 @@ public:
     }
 
 private:
+    /// Whether every thread under /proc/PID/task is in state T (stopped).
+    static bool all_stopped(const std::string& tasks) {
+        DIR* dir = opendir(tasks.c_str());
+        if (!dir)
+            return true; // gone: nothing left to answer
+        bool stopped = true;
+        while (dirent* e = readdir(dir)) {
+            if (e->d_name[0] == '.')
+                continue;
+            std::string stat = read_file(tasks + "/" + e->d_name + "/stat");
+            auto paren = stat.rfind(')'); // the command name may contain spaces
+            stopped = stopped && paren != std::string::npos && paren + 2 < stat.size() &&
+                      (stat[paren + 2] == 'T' || stat[paren + 2] == 't');
+        }
+        closedir(dir);
+        return stopped;
+    }
+
     std::string run(const std::string& harness, const char* verb, bool capture,
                     const std::string& extra = "") {
         std::string cmd = harness + " " + verb + " " + shell_quote(dir_) + extra;
