@@ -4,92 +4,60 @@
 //
 //   null_socketmap SOCKET_PATH
 //
-// Same shape as vmaildir-postfix's server (postfix-tcp-table/server.cpp): one
-// thread per connection, the same NetstringReader, a blocking recv/send loop;
-// so the difference between the two is the lookup itself (parsing the key,
-// the cache, the resolver), not the transport.  Protocol: socketmap_table(5),
-// see postfix-tcp-table/protocol.hpp.  Runs until SIGTERM/SIGINT; the socket
-// is mode 0666 (a benchmark helper, not a service).
+// It runs on vmaildir-postfix's own transport, the daemon skeleton's Server
+// (one thread per connection) with the same NetstringReader, so the difference
+// between the two is the lookup itself (parsing the key, the cache, the
+// resolver), not the transport.  Protocol: socketmap_table(5), see
+// postfix-tcp-table/protocol.hpp.  Runs until SIGTERM/SIGINT; the socket is
+// mode 0666 (a benchmark helper, not a service).
 #include "protocol.hpp"
-#include "server.hpp"
+#include "vmaildir/daemon/server.hpp"
+#include "vmaildir/daemon/signals.hpp"
 
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
-#include <signal.h>
 #include <string>
-#include <string_view>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <thread>
-#include <unistd.h>
+
+using namespace vmaildir;
+using vmaildir::postfix::netstring;
+using vmaildir::postfix::NetstringReader;
 
 namespace {
 
-using vmaildir::postfix::netstring;
-using vmaildir::postfix::NetstringReader;
-using vmaildir::postfix::send_all;
-
-void serve(int fd) {
+void serve(daemon::Connection& c) {
     NetstringReader reader;
     const std::string reply = netstring("OK x");
     std::string payload;
     char buf[8192];
-    while (true) {
-        ssize_t n = recv(fd, buf, sizeof buf, 0);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        reader.feed(std::string_view(buf, static_cast<std::size_t>(n)));
+    while (std::size_t n = c.receive(buf, sizeof buf)) {
+        reader.feed(std::string_view(buf, n));
         NetstringReader::Status status;
         std::string out;
         while ((status = reader.next(payload)) == NetstringReader::Status::complete)
             out += reply;
-        if (!out.empty() && !send_all(fd, out))
+        if (!out.empty() && !c.send(out))
             break;
         if (status == NetstringReader::Status::malformed)
             break;
     }
-    close(fd);
 }
 
 } // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
     if (argc != 2) {
         std::fprintf(stderr, "usage: null_socketmap SOCKET_PATH\n");
         return 64;
     }
-    const std::string path = argv[1];
-    sockaddr_un addr{};
-    if (path.size() >= sizeof addr.sun_path) {
-        std::fprintf(stderr, "null_socketmap: socket path too long\n");
-        return 64;
-    }
-    signal(SIGPIPE, SIG_IGN);
-    int listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (listener < 0) {
-        std::perror("null_socketmap: socket");
-        return 71;
-    }
-    addr.sun_family = AF_UNIX;
-    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-    unlink(path.c_str());
-    if (bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        chmod(path.c_str(), 0666) != 0 || listen(listener, 128) != 0) {
-        std::fprintf(stderr, "null_socketmap: %s: %s\n", path.c_str(), std::strerror(errno));
-        return 71;
-    }
-    while (true) {
-        int fd = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
-        if (fd < 0) {
-            if (errno == EINTR || errno == ECONNABORTED)
-                continue;
-            std::perror("null_socketmap: accept");
-            return 71;
-        }
-        std::thread(serve, fd).detach();
-    }
+    daemon::block_daemon_signals();
+    auto log = make_stderr_logger("null_socketmap");
+    daemon::ServiceHolder services(Service::broken("null socketmap: no directory", *log));
+    daemon::Endpoint endpoint{true, argv[1], "", 0, std::string("unix:") + argv[1]};
+    daemon::Server server({endpoint}, {0666, std::nullopt}, {}, services, serve, *log);
+    server.bind();
+    daemon::SignalWatcher signals([] {}, [&](int) { server.stop(); });
+    server.run();
+    return 0;
+} catch (const std::exception& e) {
+    std::fprintf(stderr, "null_socketmap: %s\n", e.what());
+    return 71;
 }

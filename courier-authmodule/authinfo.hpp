@@ -9,8 +9,8 @@
 #include <string_view>
 #include <utility>
 
-#include "vmaildir/config.hpp"
-#include "vmaildir/model.hpp"
+#include "vmaildir/config/config.hpp"
+#include "vmaildir/model/entities.hpp"
 
 namespace vmaildir::courier {
 

@@ -24,17 +24,17 @@
 // through courierlogger.
 //
 // Every extern "C" function is a noexcept shim: anything unexpected is a temporary failure.
+#include "authinfo.hpp"
+#include "vmaildir/service/bootstrap.hpp"
+#include "vmaildir/util/text.hpp"
+
 #include <courierauth.h>
 #include <courierauthstaticlist.h>
-
 #include <cstdlib>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
-
-#include "authinfo.hpp"
-#include "vmaildir/config.hpp"
-#include "vmaildir/service.hpp"
 
 namespace {
 
@@ -56,31 +56,24 @@ public:
     Service& service() {
         std::call_once(opened_, [&] {
             const char* path = std::getenv("VMAILDIR_CONFIG");
-            std::string config = path && *path ? path : default_config_path;
-            try {
-                Config c = load_config(config);
-                log_ = c.log_target == "stderr" ? make_stderr_logger("authvmaildir")
-                                                : make_syslog_logger("authvmaildir", c.log_facility);
-                log_->set_threshold(c.log_level);
-                service_ = Service::open(c, *log_);
-            } catch (const ConfigError& e) {
-                log_ = make_stderr_logger("authvmaildir");
-                log_->error(std::string("configuration unusable, every login fails "
-                                        "temporarily: ") + e.what());
-                service_ = Service::broken(std::string("configuration error: ") + e.what(),
-                                           *log_);
-            }
+            // A broken configuration is logged to stderr, which courierlogger takes to syslog.
+            boot_.emplace(path && *path ? path : default_config_path,
+                          LogChoice{"authvmaildir", "", "stderr", std::nullopt});
+            if (!boot_->problem().empty())
+                boot_->log().error("configuration unusable, every login fails temporarily: " +
+                                   boot_->problem());
+            service_ = boot_->open();
         });
         return *service_;
     }
     Logger& log() {
         service();
-        return *log_;
+        return boot_->log();
     }
 
 private:
     std::once_flag opened_;
-    std::unique_ptr<Logger> log_;
+    std::optional<Bootstrap> boot_;
     std::unique_ptr<Service> service_;
 };
 
@@ -110,14 +103,14 @@ int answer(const Result<Account>& account, const char* what, const std::string& 
     if (account.is_not_found())
         return not_mine;
     if (account.is_temp_fail()) {
-        m.log().warning(std::string(what) + " " + printable(who) +
+        m.log().warning(std::string(what) + " " + util::printable(who) +
                         ": temporary failure: " + account.reason());
         return temp_fail;
     }
     auto [info, problem] = courier::to_authinfo(account.value(), m.service().config());
     if (!info) {
-        m.log().warning(std::string(what) + " " + printable(who) + ": temporary failure: " +
-                        problem);
+        m.log().warning(std::string(what) + " " + util::printable(who) +
+                        ": temporary failure: " + problem);
         return temp_fail;
     }
     return call_back(*info, callback, arg);
@@ -133,15 +126,15 @@ int auth_vmaildir(const char* service, const char* authtype, char* authdata,
     Module& m = Module::get();
     auto account = m.service().authenticate(login->first, login->second, service);
     if (account.is_not_found())
-        m.log().info(std::string("login ") + printable(login->first) + " (" + service +
+        m.log().info(std::string("login ") + util::printable(login->first) + " (" + service +
                      "): refused: " + account.reason());
     return answer(account, "login", login->first, callback, arg);
 } catch (...) {
     return temp_fail;
 }
 
-int pre_vmaildir(const char* userid, const char* service,
-                 int (*callback)(struct authinfo*, void*), void* arg) noexcept try {
+int pre_vmaildir(const char* userid, const char* service, int (*callback)(struct authinfo*, void*),
+                 void* arg) noexcept try {
     if (!userid || !service)
         return not_mine;
     return answer(Module::get().service().account(userid), "lookup", userid, callback, arg);
@@ -158,15 +151,15 @@ int changepwd_vmaildir(const char* service, const char* userid, const char* old_
     if (account.is_not_found())
         return not_mine;
     if (account.is_temp_fail()) {
-        m.log().warning(std::string("password change for ") + printable(userid) +
+        m.log().warning(std::string("password change for ") + util::printable(userid) +
                         ": temporary failure: " + account.reason());
         return temp_fail;
     }
     auto changed = m.service().change_password(userid, old_password, new_password);
     if (changed.is_found())
         return 0;
-    m.log().warning(std::string("password change for ") + printable(userid) + " refused: " +
-                    changed.reason());
+    m.log().warning(std::string("password change for ") + util::printable(userid) +
+                    " refused: " + changed.reason());
     return temp_fail; // ours, but refused: no other module may change it
 } catch (...) {
     return temp_fail;
@@ -195,9 +188,7 @@ void enumerate_vmaildir(void (*callback)(const char*, uid_t, gid_t, const char*,
 } catch (...) {
 }
 
-void idle_vmaildir() noexcept try {
-    Module::get().service().idle();
-} catch (...) {
+void idle_vmaildir() noexcept try { Module::get().service().idle(); } catch (...) {
 }
 
 void cleanup_vmaildir() noexcept {}
@@ -207,8 +198,8 @@ void cleanup_vmaildir() noexcept {}
 extern "C" __attribute__((visibility("default"))) struct authstaticinfo*
 courier_authvmaildir_init() noexcept {
     static struct authstaticinfo info = {
-        "authvmaildir",     auth_vmaildir,      pre_vmaildir,   cleanup_vmaildir,
-        changepwd_vmaildir, idle_vmaildir,      enumerate_vmaildir,
+        "authvmaildir",     auth_vmaildir, pre_vmaildir,       cleanup_vmaildir,
+        changepwd_vmaildir, idle_vmaildir, enumerate_vmaildir,
     };
     return &info;
 }

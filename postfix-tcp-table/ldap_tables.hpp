@@ -18,7 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "vmaildir/config.hpp"
+#include "vmaildir/config/config.hpp"
+#include "vmaildir/ldap/profile.hpp"
 
 namespace vmaildir::postfix {
 
@@ -28,9 +29,19 @@ struct GeneratedTable {
 };
 
 /// The tables virtual(8) needs: mailbox, plus uid and gid unless static_uid/static_gid are
-/// set (use static:N then).  `live_domains` is a Postfix table that finds exactly the live
-/// hosted domains, as virtual(8) reaches it: vmaildir's transport map, e.g.
-/// "socketmap:unix:/var/spool/postfix/private/vmaildir:transport".
-std::vector<GeneratedTable> ldap_tables(const Config& config, const std::string& live_domains);
+/// set (use static:N then), for the LDAP server `ldap` describes; ldap_table(5) takes the
+/// password only inline, as `bind_pw` (empty without a simple bind).  `live_domains` is a
+/// Postfix table that finds exactly the live hosted domains, as virtual(8) reaches it:
+/// vmaildir's transport map, e.g. "socketmap:unix:/var/spool/postfix/private/vmaildir:transport".
+std::vector<GeneratedTable> ldap_tables(const Config& config, const LdapProfile& ldap,
+                                        const std::string& bind_password,
+                                        const std::string& live_domains);
+
+/// `vmaildir-postfix ldap-tables`: reads the configuration and the password file, writes the
+/// tables into `directory` (mode 0640, group postfix) and prints the main.cf lines that use
+/// them.  Returns the exit status (0, or 78 for a configuration error, 73 when a file cannot
+/// be written).
+int write_ldap_tables(const std::string& config_path, const std::string& live_domains,
+                      const std::string& directory);
 
 } // namespace vmaildir::postfix

@@ -1,7 +1,10 @@
+// The socketmap and tcp_table wire protocols (protocol.hpp states them in full).
 #include "protocol.hpp"
 
 #include <charconv>
 #include <cstdio>
+
+#include "vmaildir/util/text.hpp"
 
 namespace vmaildir::postfix {
 
@@ -25,16 +28,6 @@ std::string join(const std::vector<std::string>& values) {
         out += v;
     }
     return out;
-}
-
-int hex(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 } // namespace
@@ -114,7 +107,7 @@ std::optional<std::string> tcp_decode(std::string_view text) {
         }
         if (i + 2 >= text.size())
             return std::nullopt;
-        int hi = hex(text[i + 1]), lo = hex(text[i + 2]);
+        int hi = util::hex_value(text[i + 1]), lo = util::hex_value(text[i + 2]);
         if (hi < 0 || lo < 0)
             return std::nullopt;
         out += static_cast<char>(hi * 16 + lo);

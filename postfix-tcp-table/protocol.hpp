@@ -26,7 +26,7 @@
 #include <string_view>
 #include <vector>
 
-#include "vmaildir/result.hpp"
+#include "vmaildir/directory/result.hpp"
 
 namespace vmaildir::postfix {
 

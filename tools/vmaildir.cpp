@@ -1,13 +1,15 @@
 // vmaildir(1): look up, explain, authenticate and check against the directory
 // exactly as the adapters do — the administrator's `postmap -q` for vmaildir.
-#include "vmaildir/acl.hpp"
-#include "vmaildir/config.hpp"
-#include "vmaildir/maps.hpp"
-#include "vmaildir/password.hpp"
-#include "vmaildir/service.hpp"
+#include "vmaildir/auth/password.hpp"
+#include "vmaildir/daemon/command_line.hpp"
+#include "vmaildir/directory/ldif_backend.hpp"
+#include "vmaildir/ldap/access_rules.hpp"
+#include "vmaildir/ldap/profile.hpp"
+#include "vmaildir/resolve/maps.hpp"
+#include "vmaildir/service/bootstrap.hpp"
+#include "vmaildir/service/config_file.hpp"
 
 #include <algorithm>
-#include <boost/program_options.hpp>
 #include <csignal>
 #include <iostream>
 #include <string>
@@ -16,7 +18,6 @@
 #include <unistd.h>
 #include <vector>
 
-namespace po = boost::program_options;
 using namespace vmaildir;
 
 namespace {
@@ -212,93 +213,85 @@ int cmd_hash(const Config& config) {
     return 0;
 }
 
+daemon::Program program() {
+    using K = daemon::Option::Kind;
+    return {"vmaildir",
+            usage_text,
+            exit_text,
+            {{"config,c", K::value, "configuration file", std::string(default_config_path)},
+             {"ldif", K::value, "answer from this LDIF file instead of the configured directory",
+              std::nullopt},
+             {"service", K::value,
+              "auth: the service logging in (imap, pop3, smtp), for per-service flags",
+              std::string("smtp")},
+             {"verbose,v", K::flag, "auth: show each step; lookup: say why nothing was found",
+              std::nullopt},
+             {"version", K::flag, "show the version", std::nullopt}},
+            true};
+}
+
 } // namespace
 
 int main(int argc, char** argv) try {
     std::signal(SIGPIPE, SIG_IGN); // a server closing on us must be an error, not a death
 
-    po::options_description options;
-    options.add_options()("config,c", po::value<std::string>()->default_value(default_config_path),
-                          "configuration file")(
-        "ldif", po::value<std::string>(),
-        "answer from this LDIF file instead of the configured directory")(
-        "service", po::value<std::string>()->default_value("smtp"),
-        "auth: the service logging in (imap, pop3, smtp), for per-service flags")(
-        "verbose,v", "auth: show each step; lookup: say why nothing was found")(
-        "help,h", "show this help")("version", "show the version");
-    po::options_description hidden;
-    hidden.add_options()("command", po::value<std::string>())(
-        "args", po::value<std::vector<std::string>>()->default_value({}, ""));
-    po::options_description all;
-    all.add(options).add(hidden);
-    po::positional_options_description positional;
-    positional.add("command", 1).add("args", -1);
-
-    po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(),
-                  vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        std::cerr << "vmaildir: " << e.what() << "\nTry 'vmaildir --help'.\n";
-        return EX_USAGE;
-    }
-    if (vm.count("help")) {
-        std::cout << usage_text << options << exit_text;
-        return 0;
-    }
-    if (vm.count("version")) {
+    const daemon::Program p = program();
+    int status = 0;
+    auto cl = daemon::CommandLine::parse(p, argc, argv, status);
+    if (!cl)
+        return status;
+    if (cl->has("version")) {
         std::cout << "vmaildir " VMAILDIR_VERSION "\n";
         return 0;
     }
-    if (!vm.count("command")) {
+    if (cl->arguments().empty()) {
         std::cerr << "vmaildir: no command given\nTry 'vmaildir --help'.\n";
         return EX_USAGE;
     }
-    const std::string command = vm["command"].as<std::string>();
-    const auto args = vm["args"].as<std::vector<std::string>>();
+    const std::string command = cl->arguments().front();
+    const std::vector<std::string> args(cl->arguments().begin() + 1, cl->arguments().end());
     if (command == "config-keys") {
         std::cout << config_reference();
         return 0;
     }
-    static const std::vector<std::string> known{"lookup", "explain", "auth", "check",
-                                                "hash-password", "acl-rules"};
+    static const std::vector<std::string> known{"lookup", "explain",       "auth",
+                                                "check",  "hash-password", "acl-rules"};
     if (std::find(known.begin(), known.end(), command) == known.end()) {
         std::cerr << "vmaildir: unknown command '" << command << "'\nTry 'vmaildir --help'.\n";
         return EX_USAGE;
     }
 
-    Config config;
-    try {
-        config = load_config(vm["config"].as<std::string>());
-    } catch (const ConfigError& e) {
-        std::cerr << "vmaildir: configuration error: " << e.what() << "\n";
+    const bool verbose = cl->has("verbose");
+    Bootstrap boot(cl->value("config"),
+                   {"vmaildir", "stderr", "stderr", verbose ? LogLevel::debug : LogLevel::warning});
+    Config* config = boot.config();
+    if (!config) {
+        std::cerr << "vmaildir: configuration error: " << boot.problem() << "\n";
         return EX_CONFIG;
     }
-    if (vm.count("ldif"))
-        config.ldif_file = vm["ldif"].as<std::string>();
+    if (cl->has("ldif"))
+        use_ldif_file(*config, cl->value("ldif"));
     if (command == "hash-password")
-        return cmd_hash(config);
+        return cmd_hash(*config);
     if (command == "acl-rules") {
-        AclRuleSettings rules{config.search_base, config.site_admins, config.site_admin_group,
-                              config.ldap.bind_dn};
-        std::cout << openldap_access_rules(config.schema, rules, config.acl);
+        auto ldap = ldap_profile(*config);
+        AclRuleSettings rules{config->search_base, config->site_admins, config->site_admin_group,
+                              ldap ? ldap->bind_dn : std::string()};
+        std::cout << openldap_access_rules(config->schema, rules, config->acl);
         return 0;
     }
 
-    auto log = make_stderr_logger("vmaildir");
-    log->set_threshold(vm.count("verbose") ? LogLevel::debug : LogLevel::warning);
-    auto service = Service::open(config, *log);
+    auto service = boot.open();
     if (service->is_broken()) {
         std::cerr << "vmaildir: configuration error: " << service->broken_reason() << "\n";
         return EX_CONFIG;
     }
     if (command == "lookup")
-        return cmd_lookup(*service, args, vm.count("verbose") > 0);
+        return cmd_lookup(*service, args, verbose);
     if (command == "explain")
         return cmd_explain(*service, args);
     if (command == "auth")
-        return cmd_auth(*service, args, vm["service"].as<std::string>(), vm.count("verbose") > 0);
+        return cmd_auth(*service, args, cl->value("service"), verbose);
     return cmd_check(*service);
 } catch (const std::exception& e) {
     std::cerr << "vmaildir: internal error: " << e.what() << "\n";

@@ -10,7 +10,7 @@
 
 #include "support/courier.hpp"
 #include "support/postfix.hpp"
-#include "vmaildir/password.hpp"
+#include "vmaildir/auth/password.hpp"
 
 using namespace vmaildir::test;
 

@@ -11,10 +11,10 @@
 
 #include "support/example_rows.hpp"
 #include "support/slapd.hpp"
-#include "vmaildir/acl.hpp"
-#include "vmaildir/config.hpp"
-#include "vmaildir/password.hpp"
-#include "vmaildir/service.hpp"
+#include "vmaildir/auth/password.hpp"
+#include "vmaildir/ldap/access_rules.hpp"
+#include "vmaildir/service/config_file.hpp"
+#include "vmaildir/service/service.hpp"
 
 using namespace vmaildir;
 using test::Slapd;

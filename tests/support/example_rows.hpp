@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "vmaildir/result.hpp"
+#include "vmaildir/directory/result.hpp"
 
 namespace vmaildir::test {
 

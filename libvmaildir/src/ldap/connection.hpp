@@ -11,9 +11,9 @@
 #include <memory>
 #include <string>
 
-#include "vmaildir/directory.hpp"
-#include "vmaildir/ldap_directory.hpp"
-#include "vmaildir/log.hpp"
+#include "vmaildir/directory/directory.hpp"
+#include "ldap/settings.hpp"
+#include "vmaildir/util/log.hpp"
 
 namespace vmaildir::ldap {
 

@@ -7,7 +7,7 @@
 // connection, which also fails over across server_host in order.  Everything
 // is bounded by the caller's deadline: a hung server (SIGSTOP) costs at most
 // the lookup's timeout, then the answer is a temporary failure.
-#include "vmaildir/ldap_directory.hpp"
+#include "ldap/ldap_directory.hpp"
 
 #include "ldap/connection.hpp"
 #include "ldap/pool.hpp"
@@ -15,11 +15,9 @@
 #include <string>
 #include <vector>
 
-namespace vmaildir {
+namespace vmaildir::ldap {
 
 namespace {
-
-using namespace vmaildir::ldap;
 
 int to_ldap_scope(Scope scope) {
     switch (scope) {
@@ -74,8 +72,8 @@ void collect_entries(LDAP* ld, LDAPMessage* result, std::vector<Entry>& out) {
 
 class LdapDirectory final : public Directory {
 public:
-    LdapDirectory(LdapSettings settings, Logger& log)
-        : settings_(std::move(settings)), log_(log), pool_(settings_.pool_size),
+    LdapDirectory(const LdapSettings& settings, Logger& log)
+        : settings_(settings), log_(log), pool_(settings_.pool_size),
           auth_pool_(settings_.auth_pool_size) {}
 
     Result<std::vector<Entry>> search(const SearchRequest& request, Deadline deadline) override {
@@ -293,8 +291,8 @@ private:
 
 } // namespace
 
-std::unique_ptr<Directory> make_ldap_directory(LdapSettings settings, Logger& log) {
-    return std::make_unique<LdapDirectory>(std::move(settings), log);
+std::unique_ptr<Directory> make_ldap_directory(const LdapSettings& settings, Logger& log) {
+    return std::make_unique<LdapDirectory>(settings, log);
 }
 
-} // namespace vmaildir
+} // namespace vmaildir::ldap

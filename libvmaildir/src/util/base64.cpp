@@ -1,17 +1,43 @@
-#include "util/base64.hpp"
+// Base64 by hand rather than through OpenSSL's EVP codec: twenty lines, and the
+// core (LDIF parsing) then needs no cryptographic library, so its parsers can be
+// tested and fuzzed without one (docs/decisions.md).
+#include "vmaildir/util/base64.hpp"
 
-#include <openssl/evp.h>
-
-#include <vector>
+#include <algorithm>
 
 namespace vmaildir::util {
 
+namespace {
+
+constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+int digit_value(char c) noexcept {
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+')
+        return 62;
+    if (c == '/')
+        return 63;
+    return -1;
+}
+
+} // namespace
+
 std::string base64_encode(std::string_view bytes) {
-    std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-    int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                            reinterpret_cast<const unsigned char*>(bytes.data()),
-                            static_cast<int>(bytes.size()));
-    out.resize(n < 0 ? 0 : static_cast<std::size_t>(n));
+    std::string out;
+    out.reserve(4 * ((bytes.size() + 2) / 3));
+    for (std::size_t i = 0; i < bytes.size(); i += 3) {
+        const std::size_t n = std::min<std::size_t>(3, bytes.size() - i);
+        unsigned long group = 0;
+        for (std::size_t k = 0; k < 3; ++k)
+            group = group << 8 | (k < n ? static_cast<unsigned char>(bytes[i + k]) : 0u);
+        for (std::size_t k = 0; k < 4; ++k)
+            out += k <= n ? alphabet[(group >> (18 - 6 * k)) & 0x3f] : '=';
+    }
     return out;
 }
 
@@ -23,27 +49,25 @@ std::optional<std::string> base64_decode(std::string_view text) {
             clean += c;
     if (clean.size() % 4 != 0)
         return std::nullopt;
-    if (clean.empty())
-        return std::string();
-    // EVP_DecodeBlock does not strip the zero bytes that padding stands for: count the '='.
     std::size_t pad = 0;
-    if (clean.back() == '=')
+    if (!clean.empty() && clean.back() == '=')
         pad = clean[clean.size() - 2] == '=' ? 2 : 1;
-    // EVP_DecodeBlock also takes '=' anywhere as a zero digit ("Z===", "Zg==Zm9v"): padding
-    // may only end the text, so everything before it must be from the alphabet.
-    for (std::size_t i = 0; i < clean.size() - pad; ++i) {
-        char c = clean[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '+' || c == '/'))
+    std::string out;
+    out.reserve(clean.size() / 4 * 3);
+    unsigned long group = 0;
+    for (std::size_t i = 0; i < clean.size(); ++i) {
+        // Padding stands for zero bits, and only at the very end.
+        int v = i >= clean.size() - pad ? 0 : digit_value(clean[i]);
+        if (v < 0)
             return std::nullopt;
+        group = group << 6 | static_cast<unsigned long>(v);
+        if (i % 4 == 3) {
+            for (int shift : {16, 8, 0})
+                out += static_cast<char>((group >> shift) & 0xff);
+            group = 0;
+        }
     }
-    std::string out(clean.size() / 4 * 3, '\0');
-    int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                            reinterpret_cast<const unsigned char*>(clean.data()),
-                            static_cast<int>(clean.size()));
-    if (n < 0 || static_cast<std::size_t>(n) < pad)
-        return std::nullopt;
-    out.resize(static_cast<std::size_t>(n) - pad);
+    out.resize(out.size() - pad);
     return out;
 }
 

@@ -1,22 +1,12 @@
-#include "util/dn.hpp"
+#include "vmaildir/util/dn.hpp"
 
 #include <cstdio>
 
-#include "util/text.hpp"
+#include "vmaildir/util/text.hpp"
 
 namespace vmaildir::util {
 
 namespace {
-
-int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 bool is_space(char c) noexcept { return c == ' '; }
 

@@ -1,4 +1,4 @@
-#include "util/text.hpp"
+#include "vmaildir/util/text.hpp"
 
 #include <cstdio>
 

@@ -1,0 +1,100 @@
+// The configuration every adapter reads (SPEC §6), as data.
+//
+// The file is `key = value` lines, `#` comments, as Postfix ldap_table(5) files,
+// key names following ldap_table(5) where one exists.  This header holds what
+// the core itself uses; each directory backend parses the keys it owns into its
+// own settings (Config::directory), so the core knows no LDAP type.  Reading
+// the file, with every registered backend's keys, is
+// vmaildir/service/config_file.hpp.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "vmaildir/admin/acl.hpp"
+#include "vmaildir/auth/password_scheme.hpp"
+#include "vmaildir/directory/backend.hpp"
+#include "vmaildir/model/address.hpp"
+#include "vmaildir/model/schema.hpp"
+#include "vmaildir/util/log.hpp"
+
+namespace vmaildir {
+
+inline constexpr const char* default_config_path = "/etc/vmaildir/vmaildir.conf";
+
+struct CacheSettings {
+    std::chrono::milliseconds positive_ttl{60000};
+    std::chrono::milliseconds negative_ttl{30000};
+    /// How long past expiry an entry may still answer while the directory fails; 0 = never.
+    std::chrono::milliseconds stale_ttl{0};
+    std::size_t max_entries = 100000; ///< 0 disables the cache
+};
+
+enum class AuthMethod {
+    bind,    ///< bind as the account's DN: slapd checks the hash
+    compare, ///< read userPassword with the service identity and verify it here
+};
+
+struct AuthSettings {
+    AuthMethod method = AuthMethod::bind;
+    PasswordScheme scheme = PasswordScheme::sha512_crypt; ///< for new passwords
+    bool allow_cleartext = false;
+    std::string default_domain; ///< completes a login without @domain
+    /// How long a successful login (address + keyed hash of the password) is accepted again
+    /// without asking the directory; 0 checks every login there.
+    std::chrono::milliseconds cache_ttl{60000};
+};
+
+struct Config {
+    std::string path; ///< where it was read from (for messages)
+
+    // Directory
+    DirectoryChoice directory; ///< the backend that answers, with every backend's settings
+    std::string search_base;
+    std::chrono::milliseconds timeout{10000}; ///< whole budget of one lookup
+    std::size_t size_limit = 100;
+
+    // Model
+    Schema schema;
+    AddressPolicy address;
+    std::string default_transport = "virtual:";
+    std::optional<unsigned long> static_uid;
+    std::optional<unsigned long> static_gid;
+    bool edit_accounts_default = true;     ///< capability when a domain entry does not say
+    bool edit_postmasters_default = false; ///<
+    unsigned recursion_limit = 20;
+    unsigned expansion_limit = 1000;
+
+    CacheSettings cache;
+    AuthSettings auth;
+    AclPolicy acl;
+    std::vector<std::string> site_admins;
+    std::string site_admin_group; ///< DN; defaults to schema.site_admin_group_rdn,search_base
+
+    // Logging
+    std::string log_target = "syslog"; ///< "syslog" or "stderr"
+    std::string log_facility = "mail";
+    LogLevel log_level = LogLevel::info;
+};
+
+/// A configuration that cannot be used.  what() reads "FILE:LINE: KEY: problem" (LINE and KEY
+/// omitted when the problem has none).
+class ConfigError : public std::runtime_error {
+public:
+    ConfigError(const std::string& file, std::size_t line, const std::string& key,
+                const std::string& problem);
+    const std::string& file() const noexcept { return file_; }
+    std::size_t line() const noexcept { return line_; }
+    const std::string& key() const noexcept { return key_; }
+
+private:
+    std::string file_;
+    std::size_t line_;
+    std::string key_;
+};
+
+} // namespace vmaildir

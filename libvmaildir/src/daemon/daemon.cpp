@@ -1,0 +1,142 @@
+// The daemon skeleton (vmaildir/daemon/daemon.hpp).
+#include "vmaildir/daemon/daemon.hpp"
+
+#include "vmaildir/config/config.hpp"
+#include "vmaildir/daemon/privileges.hpp"
+#include "vmaildir/daemon/signals.hpp"
+#include "vmaildir/service/bootstrap.hpp"
+
+#include <charconv>
+#include <grp.h>
+#include <iostream>
+#include <sysexits.h>
+
+namespace vmaildir::daemon {
+
+namespace {
+
+/// A decimal count from 1 to `max`, or nothing.
+std::optional<unsigned long> count(const std::string& text, unsigned long max) {
+    unsigned long n = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || n < 1 || n > max)
+        return std::nullopt;
+    return n;
+}
+
+/// An octal file mode of at most 0777 ("0660", "660"), or nothing.
+std::optional<mode_t> octal_mode(const std::string& text) {
+    unsigned long n = 0;
+    for (char c : text) {
+        if (c < '0' || c > '7')
+            return std::nullopt;
+        n = n * 8 + static_cast<unsigned long>(c - '0');
+        if (n > 0777)
+            return std::nullopt;
+    }
+    if (text.empty())
+        return std::nullopt;
+    return static_cast<mode_t>(n);
+}
+
+} // namespace
+
+std::vector<Option> daemon_options(const DaemonDefaults& d) {
+    using K = Option::Kind;
+    return {
+        {"config,c", K::value, "configuration file", std::string(default_config_path)},
+        {"user,u", K::value, "run as this user once the listeners are open (when started as root)",
+         d.user},
+        {"socket-group", K::value, "group of the unix sockets", d.socket_group},
+        {"socket-mode", K::value, "permissions of the unix sockets (octal)", d.socket_mode},
+        {"max-connections", K::value, "most client connections at once", "1000"},
+        {"idle-timeout", K::value, "seconds before an idle connection is closed", "300"},
+        {"log", K::value, "syslog or stderr (default: the configuration's `log`)", ""},
+        {"verbose,v", K::flag, "log every lookup", std::nullopt},
+    };
+}
+
+std::variant<DaemonSettings, std::string> daemon_settings(const CommandLine& cl) {
+    DaemonSettings s;
+    s.config_path = cl.value("config");
+    s.user = cl.value("user");
+    s.verbose = cl.has("verbose");
+    s.log_target = cl.value("log");
+    if (!s.log_target.empty() && s.log_target != "syslog" && s.log_target != "stderr")
+        return "--log " + s.log_target + ": expected syslog or stderr";
+
+    auto mode = octal_mode(cl.value("socket-mode"));
+    if (!mode)
+        return "--socket-mode " + cl.value("socket-mode") +
+               ": expected an octal mode of at most 0777, such as 0660";
+    s.sockets.mode = *mode;
+
+    if (std::string name = cl.value("socket-group"); !name.empty()) {
+        struct group* g = getgrnam(name.c_str());
+        if (!g)
+            return "--socket-group " + name + ": no such group";
+        s.sockets.group = g->gr_gid;
+    }
+    auto connections = count(cl.value("max-connections"), 1'000'000);
+    if (!connections)
+        return "--max-connections " + cl.value("max-connections") +
+               ": expected a number from 1 to 1000000";
+    s.limits.max_connections = *connections;
+    auto idle = count(cl.value("idle-timeout"), 86'400);
+    if (!idle)
+        return "--idle-timeout " + cl.value("idle-timeout") + ": expected seconds from 1 to 86400";
+    s.limits.idle_timeout = std::chrono::seconds(*idle);
+    return s;
+}
+
+int run_daemon(const Program& program, const DaemonSettings& settings,
+               std::vector<Endpoint> listeners, ConnectionHandler handler) {
+    // Signals go to one thread that waits for them; every other thread blocks them.
+    block_daemon_signals();
+
+    // The configuration decides where to log; a broken one still gets logged (to syslog or
+    // --log) and the daemon serves temporary failures until SIGHUP brings a good one.
+    Bootstrap boot(settings.config_path,
+                   {program.name, settings.log_target, "syslog",
+                    settings.verbose ? std::optional<LogLevel>(LogLevel::debug) : std::nullopt});
+    Logger& log = boot.log();
+    if (!boot.problem().empty()) {
+        log.error("configuration unusable, answering every lookup with a temporary failure: " +
+                  boot.problem());
+        std::cerr << program.name << ": configuration error, answering every lookup with a "
+                  << "temporary failure until it is fixed: " << boot.problem() << "\n";
+    }
+    ServiceHolder services(boot.open());
+
+    std::string where;
+    for (const Endpoint& e : listeners)
+        where += (where.empty() ? "" : ", ") + e.text;
+    Server server(std::move(listeners), settings.sockets, settings.limits, services,
+                  std::move(handler), log);
+    try {
+        server.bind();
+    } catch (const std::exception& e) {
+        log.error(std::string("cannot listen: ") + e.what());
+        std::cerr << program.name << ": cannot listen: " << e.what() << "\n";
+        return EX_OSERR;
+    }
+    if (!drop_privileges(settings.user, log))
+        return EX_OSERR;
+    log.info("serving " + services.current()->describe() + " on " + where);
+
+    SignalWatcher signals(
+        [&] {
+            if (auto fresh = boot.reload()) {
+                services.replace(std::move(fresh));
+                log.info("configuration reloaded from " + boot.path());
+            }
+        },
+        [&](int sig) {
+            log.info("stopping on signal " + std::to_string(sig));
+            server.stop();
+        });
+    server.run();
+    return 0;
+}
+
+} // namespace vmaildir::daemon

@@ -1,0 +1,179 @@
+// The LDAP backend's keys (settings.hpp), named as in Postfix's ldap_table(5).
+#include "ldap/settings.hpp"
+
+#include "config/values.hpp"
+#include "vmaildir/util/text.hpp"
+
+#include <fstream>
+
+namespace vmaildir::ldap {
+
+namespace {
+
+/// What the key handlers fill: the settings, and what is only settled once every key is read.
+struct Parsed {
+    LdapSettings s;
+    unsigned long server_port = 389;
+    std::vector<std::string> server_items; ///< one per server_host line
+    std::string bind_pw_file;
+};
+
+/// server_host items as ldap_table(5) takes them: URIs, or host[:port] names for ldap://.
+std::vector<std::string> to_servers(const std::string& value, unsigned long default_port) {
+    std::vector<std::string> out;
+    for (const std::string& item : util::split_list(value)) {
+        if (item.find("://") != std::string::npos) {
+            std::string scheme = util::ascii_lower(item.substr(0, item.find("://")));
+            if (scheme != "ldap" && scheme != "ldaps" && scheme != "ldapi")
+                throw BadValue{"'" + item + "' is not an ldap://, ldaps:// or ldapi:// URI"};
+            out.push_back(item);
+        } else if (item.find(':') != std::string::npos) {
+            out.push_back("ldap://" + item + "/");
+        } else {
+            out.push_back("ldap://" + item + ":" + std::to_string(default_port) + "/");
+        }
+    }
+    if (out.empty())
+        throw BadValue{"no server given"};
+    return out;
+}
+
+/// The table; `text` resolves relative paths (nullptr when only the help is wanted).
+std::vector<Key<Parsed>> make_keys(const ConfigText* text) {
+    auto path = [text](const std::string& v) {
+        return text ? text->path(v) : v;
+    };
+    return {
+        {"server_host", "ldap://localhost/",
+         "LDAP servers, tried in order for each new connection: URIs (ldap://, ldaps://, "
+         "ldapi://) or host[:port] names, separated by spaces or commas; may be repeated",
+         true,
+         [](Parsed& p, const std::string& v) {
+             p.server_items.push_back(v);
+         }},
+        {"server_port", "389", "port for server_host names given without a port", false,
+         [](Parsed& p, const std::string& v) {
+             p.server_port = to_number(v, 1, 65535);
+         }},
+        {"bind_dn", "", "DN to bind as for lookups; empty binds anonymously", false,
+         [](Parsed& p, const std::string& v) {
+             p.s.bind_dn = v;
+         }},
+        {"bind_pw_file", "",
+         "file whose first line is bind_dn's password (keep it mode 0600 or 0640)", false,
+         [](Parsed& p, const std::string& v) {
+             p.bind_pw_file = v;
+         }},
+        {"sasl_mech", "", "SASL mechanism for the service bind (EXTERNAL over ldapi://)", false,
+         [](Parsed& p, const std::string& v) {
+             p.s.sasl_mech = v;
+         }},
+        {"sasl_authz_id", "", "SASL authorization identity (usually empty)", false,
+         [](Parsed& p, const std::string& v) {
+             p.s.sasl_authz_id = v;
+         }},
+        {"start_tls", "no", "issue StartTLS on ldap:// connections (failure is an error)", false,
+         [](Parsed& p, const std::string& v) {
+             p.s.start_tls = to_bool(v);
+         }},
+        {"tls_ca_file", "", "CA certificates to verify the server with (PEM)", false,
+         [path](Parsed& p, const std::string& v) {
+             p.s.tls_ca_file = path(v);
+         }},
+        {"tls_ca_dir", "", "directory of hashed CA certificates", false,
+         [path](Parsed& p, const std::string& v) {
+             p.s.tls_ca_dir = path(v);
+         }},
+        {"tls_cert_file", "", "client certificate (PEM), for TLS client authentication", false,
+         [path](Parsed& p, const std::string& v) {
+             p.s.tls_cert_file = path(v);
+         }},
+        {"tls_key_file", "", "client private key (PEM)", false,
+         [path](Parsed& p, const std::string& v) {
+             p.s.tls_key_file = path(v);
+         }},
+        {"tls_require_cert", "yes", "refuse servers whose certificate does not verify", false,
+         [](Parsed& p, const std::string& v) {
+             p.s.tls_require_cert = to_bool(v);
+         }},
+        {"connect_timeout", "5s", "bound on each TCP connect to one server", false,
+         [](Parsed& p, const std::string& v) {
+             p.s.connect_timeout = to_duration(v);
+             if (p.s.connect_timeout.count() <= 0)
+                 throw BadValue{"must be more than 0"};
+         }},
+        {"pool_size", "8", "LDAP connections for lookups (one thread uses one at a time)", false,
+         [](Parsed& p, const std::string& v) {
+             p.s.pool_size = to_number(v, 1, 1024);
+         }},
+        {"auth_pool_size", "2", "LDAP connections reserved for password-checking binds", false,
+         [](Parsed& p, const std::string& v) {
+             p.s.auth_pool_size = to_number(v, 1, 1024);
+         }},
+    };
+}
+
+} // namespace
+
+std::vector<KeyHelp> ldap_key_help() {
+    return help_of(make_keys(nullptr));
+}
+
+std::shared_ptr<const LdapSettings> parse_ldap_settings(const ConfigText& text,
+                                                        const Config& core) {
+    Parsed p;
+    apply_keys(text, make_keys(&text), p);
+    LdapSettings& s = p.s;
+
+    std::vector<std::string> servers;
+    auto server_lines = text.settings("server_host");
+    for (std::size_t i = 0; i < p.server_items.size(); ++i) {
+        try {
+            auto some = to_servers(p.server_items[i], p.server_port);
+            servers.insert(servers.end(), some.begin(), some.end());
+        } catch (const BadValue& bad) {
+            // server_host may be repeated: blame the line the bad item stands on.
+            text.fail("server_host", bad.problem, server_lines[i]->line);
+        }
+    }
+    if (!servers.empty())
+        s.servers = std::move(servers);
+    else if (p.server_port != 389)
+        s.servers = {"ldap://localhost:" + std::to_string(p.server_port) + "/"};
+
+    if (!s.bind_dn.empty() && p.bind_pw_file.empty())
+        text.fail("bind_dn", "needs bind_pw_file with its password");
+    if (!p.bind_pw_file.empty()) {
+        if (s.bind_dn.empty())
+            text.fail("bind_pw_file", "set, but bind_dn is empty");
+        s.bind_pw_file = text.path(p.bind_pw_file);
+        try {
+            s.bind_password = read_secret_file(s.bind_pw_file);
+        } catch (const BadValue& bad) {
+            text.fail("bind_pw_file", bad.problem);
+        }
+    }
+    if (!s.sasl_mech.empty() && !s.bind_dn.empty())
+        text.fail("sasl_mech", "cannot be combined with bind_dn (a simple bind)");
+    if (s.connect_timeout > core.timeout)
+        s.connect_timeout = core.timeout;
+    for (const auto& [key, path] :
+         {std::pair<const char*, const std::string*>{"tls_ca_file", &s.tls_ca_file},
+          {"tls_cert_file", &s.tls_cert_file},
+          {"tls_key_file", &s.tls_key_file}}) {
+        if (!path->empty() && !std::ifstream(*path))
+            text.fail(key, "cannot read '" + *path + "'");
+    }
+    if (s.tls_cert_file.empty() != s.tls_key_file.empty()) {
+        // Name the key that is set, on its own line.
+        const char* given = s.tls_cert_file.empty() ? "tls_key_file" : "tls_cert_file";
+        text.fail(given, "tls_cert_file and tls_key_file go together");
+    }
+    return std::make_shared<const LdapSettings>(std::move(s));
+}
+
+const LdapSettings* ldap_settings(const Config& config) {
+    return dynamic_cast<const LdapSettings*>(config.directory.find("ldap"));
+}
+
+} // namespace vmaildir::ldap

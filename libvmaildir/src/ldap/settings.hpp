@@ -1,0 +1,53 @@
+// The LDAP backend's settings: the keys it owns in vmaildir.conf (ldap_table(5)
+// names), parsed and validated here and nowhere else, so that the bind password
+// stays inside the backend.
+#pragma once
+
+#include "config/keys.hpp"
+#include "vmaildir/config/config.hpp"
+#include "vmaildir/directory/backend.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace vmaildir::ldap {
+
+struct LdapSettings final : BackendSettings {
+    /// URIs tried in order for every new connection (ldap://, ldaps://, ldapi://).
+    std::vector<std::string> servers{"ldap://localhost/"};
+    /// Simple bind identity; empty for anonymous (or SASL when sasl_mech is set).
+    std::string bind_dn;
+    /// Where the password was read from (resolved), and the password.  Secret: never logged,
+    /// never handed out (vmaildir/ldap/profile.hpp gives the file's path instead).
+    std::string bind_pw_file;
+    std::string bind_password;
+    /// SASL mechanism (EXTERNAL over ldapi://); empty for simple or anonymous binds.
+    std::string sasl_mech;
+    std::string sasl_authz_id;
+    bool start_tls = false;
+    std::string tls_ca_file;
+    std::string tls_ca_dir;
+    std::string tls_cert_file;
+    std::string tls_key_file;
+    bool tls_require_cert = true;
+    /// Bound on each TCP connect (LDAP_OPT_NETWORK_TIMEOUT); never more than the operation's
+    /// own deadline.
+    std::chrono::milliseconds connect_timeout{5000};
+    /// Connections for searches and modifications (each used by one thread at a time).
+    std::size_t pool_size = 8;
+    /// Connections reserved for password-checking binds.
+    std::size_t auth_pool_size = 2;
+};
+
+/// The keys, for the reference and the unknown-key check.
+std::vector<KeyHelp> ldap_key_help();
+/// Parses and validates the LDAP keys of `text` (reading bind_pw_file); `core` supplies the
+/// lookup timeout that bounds connect_timeout.  Throws ConfigError.
+std::shared_ptr<const LdapSettings> parse_ldap_settings(const ConfigText& text, const Config& core);
+/// The LDAP settings a configuration holds, or nullptr.
+const LdapSettings* ldap_settings(const Config& config);
+
+} // namespace vmaildir::ldap

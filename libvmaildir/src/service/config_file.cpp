@@ -1,0 +1,58 @@
+// Reading vmaildir.conf with every registered backend's keys
+// (vmaildir/service/config_file.hpp): the core keys, then each backend's, then
+// the backend that answers.
+#include "vmaildir/service/config_file.hpp"
+
+#include "config/config_text.hpp"
+#include "config/core_keys.hpp"
+#include "service/backends.hpp"
+
+#include <fstream>
+#include <sstream>
+
+namespace vmaildir {
+
+namespace {
+
+std::vector<KeyHelp> every_key() {
+    std::vector<KeyHelp> keys = help_of(core_keys());
+    for (const Backend* b : backends())
+        for (const KeyHelp& k : b->keys())
+            keys.push_back(k);
+    return keys;
+}
+
+} // namespace
+
+Config parse_config(std::istream& in, const std::string& source, const std::string& base_dir) {
+    ConfigText text(in, source, base_dir);
+    text.check_keys(every_key());
+    Config config;
+    config.path = source;
+    read_core_settings(text, config);
+    for (const Backend* b : backends())
+        if (auto settings = b->parse(text, config)) {
+            if (config.directory.backend.empty())
+                config.directory.backend = b->name;
+            config.directory.settings.emplace(b->name, std::move(settings));
+        }
+    return config;
+}
+
+Config load_config(const std::string& path) {
+    std::ifstream in(path);
+    if (!in)
+        throw ConfigError(path, 0, "", "cannot open the configuration file");
+    std::string dir = ".";
+    if (auto slash = path.rfind('/'); slash != std::string::npos)
+        dir = slash == 0 ? "/" : path.substr(0, slash);
+    return parse_config(in, path, dir);
+}
+
+std::string config_reference() {
+    std::ostringstream out;
+    write_reference(out, every_key());
+    return out.str();
+}
+
+} // namespace vmaildir
