@@ -1,3 +1,4 @@
+// Building the Courier authinfo from an Account (authinfo.hpp): quota syntax, login data.
 #include "authinfo.hpp"
 
 #include <charconv>

@@ -1,3 +1,4 @@
+// Recently verified logins, keyed by HMAC-SHA256 of the password (login_cache.hpp).
 #include "auth/login_cache.hpp"
 
 #include <openssl/core_names.h>

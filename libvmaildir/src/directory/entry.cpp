@@ -1,3 +1,4 @@
+// Directory entries: attributes by case-insensitive name (vmaildir/directory/entry.hpp).
 #include "vmaildir/directory/entry.hpp"
 
 #include "vmaildir/util/text.hpp"

@@ -1,3 +1,5 @@
+// Search filters: RFC 4515 text with every value escaped, and evaluation against an entry
+// (vmaildir/directory/filter.hpp).
 #include "vmaildir/directory/filter.hpp"
 
 #include "vmaildir/util/text.hpp"

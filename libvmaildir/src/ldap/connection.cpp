@@ -1,9 +1,10 @@
+// Opening libldap connections: failover across server_host, StartTLS, timeouts, the
+// service bind (simple or SASL EXTERNAL) (connection.hpp).
 #include "ldap/connection.hpp"
-
-#include <sasl/sasl.h>
 
 #include <algorithm>
 #include <cstring>
+#include <sasl/sasl.h>
 
 namespace vmaildir::ldap {
 
@@ -90,21 +91,22 @@ std::string configure(LDAP* ld, const LdapSettings& s) {
     if (rc != LDAP_OPT_SUCCESS)
         return "setting connection options failed";
 
-    bool tls = s.start_tls || !s.tls_ca_file.empty() || !s.tls_ca_dir.empty() ||
-               !s.tls_cert_file.empty();
+    bool tls = s.profile.start_tls || !s.profile.tls_ca_file.empty() ||
+               !s.profile.tls_ca_dir.empty() || !s.profile.tls_cert_file.empty();
     if (!tls)
         return {};
-    int require = s.tls_require_cert ? LDAP_OPT_X_TLS_DEMAND : LDAP_OPT_X_TLS_ALLOW;
+    int require = s.profile.tls_require_cert ? LDAP_OPT_X_TLS_DEMAND : LDAP_OPT_X_TLS_ALLOW;
     int min_proto = LDAP_OPT_X_TLS_PROTOCOL_TLS1_2;
     struct {
         int option;
         const std::string* value;
-    } files[] = {{LDAP_OPT_X_TLS_CACERTFILE, &s.tls_ca_file},
-                 {LDAP_OPT_X_TLS_CACERTDIR, &s.tls_ca_dir},
-                 {LDAP_OPT_X_TLS_CERTFILE, &s.tls_cert_file},
-                 {LDAP_OPT_X_TLS_KEYFILE, &s.tls_key_file}};
+    } files[] = {{LDAP_OPT_X_TLS_CACERTFILE, &s.profile.tls_ca_file},
+                 {LDAP_OPT_X_TLS_CACERTDIR, &s.profile.tls_ca_dir},
+                 {LDAP_OPT_X_TLS_CERTFILE, &s.profile.tls_cert_file},
+                 {LDAP_OPT_X_TLS_KEYFILE, &s.profile.tls_key_file}};
     for (const auto& f : files)
-        if (!f.value->empty() && ldap_set_option(ld, f.option, f.value->c_str()) != LDAP_OPT_SUCCESS)
+        if (!f.value->empty() &&
+            ldap_set_option(ld, f.option, f.value->c_str()) != LDAP_OPT_SUCCESS)
             return "cannot use TLS file " + *f.value;
     if (ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &require) != LDAP_OPT_SUCCESS ||
         ldap_set_option(ld, LDAP_OPT_X_TLS_PROTOCOL_MIN, &min_proto) != LDAP_OPT_SUCCESS)
@@ -132,26 +134,26 @@ Result<Connection> open_one(const std::string& uri, const LdapSettings& s, bool 
     rc = ldap_connect(ld.get());
     if (rc != LDAP_SUCCESS)
         return Result<Connection>::temp_fail(uri + ": " + describe_error(ld.get(), rc));
-    if (s.start_tls && uri.rfind("ldapi://", 0) != 0 && uri.rfind("ldaps://", 0) != 0) {
+    if (s.profile.start_tls && uri.rfind("ldapi://", 0) != 0 && uri.rfind("ldaps://", 0) != 0) {
         rc = ldap_start_tls_s(ld.get(), nullptr, nullptr);
         if (rc != LDAP_SUCCESS)
-            return Result<Connection>::temp_fail(uri + ": StartTLS failed: " +
-                                                 describe_error(ld.get(), rc));
+            return Result<Connection>::temp_fail(
+                uri + ": StartTLS failed: " + describe_error(ld.get(), rc));
     }
-    if (service_bind && !s.sasl_mech.empty()) {
-        rc = ldap_sasl_interactive_bind_s(ld.get(), nullptr, s.sasl_mech.c_str(), nullptr,
+    if (service_bind && !s.profile.sasl_mech.empty()) {
+        rc = ldap_sasl_interactive_bind_s(ld.get(), nullptr, s.profile.sasl_mech.c_str(), nullptr,
                                           nullptr, LDAP_SASL_QUIET, sasl_interact,
-                                          const_cast<std::string*>(&s.sasl_authz_id));
+                                          const_cast<std::string*>(&s.profile.sasl_authz_id));
         if (rc != LDAP_SUCCESS)
-            return Result<Connection>::temp_fail(uri + ": SASL " + s.sasl_mech +
+            return Result<Connection>::temp_fail(uri + ": SASL " + s.profile.sasl_mech +
                                                  " bind failed: " + describe_error(ld.get(), rc));
-    } else if (service_bind && !s.bind_dn.empty()) {
+    } else if (service_bind && !s.profile.bind_dn.empty()) {
         berval cred{static_cast<ber_len_t>(s.bind_password.size()),
                     const_cast<char*>(s.bind_password.data())};
-        rc = ldap_sasl_bind_s(ld.get(), s.bind_dn.c_str(), LDAP_SASL_SIMPLE, &cred, nullptr,
+        rc = ldap_sasl_bind_s(ld.get(), s.profile.bind_dn.c_str(), LDAP_SASL_SIMPLE, &cred, nullptr,
                               nullptr, nullptr);
         if (rc != LDAP_SUCCESS)
-            return Result<Connection>::temp_fail(uri + ": bind as " + s.bind_dn +
+            return Result<Connection>::temp_fail(uri + ": bind as " + s.profile.bind_dn +
                                                  " failed: " + describe_error(ld.get(), rc));
     }
     return Result<Connection>::found(Connection{std::move(ld), uri, false});
@@ -162,16 +164,17 @@ Result<Connection> open_one(const std::string& uri, const LdapSettings& s, bool 
 Result<Connection> open_connection(const LdapSettings& settings, bool service_bind,
                                    Deadline deadline, Logger& log) {
     std::string reasons;
-    for (std::size_t i = 0; i < settings.servers.size(); ++i) {
+    for (std::size_t i = 0; i < settings.profile.servers.size(); ++i) {
         if (deadline.expired()) {
             reasons += (reasons.empty() ? "" : "; ") + std::string("timeout before trying ") +
-                       settings.servers[i];
+                       settings.profile.servers[i];
             break;
         }
-        auto c = open_one(settings.servers[i], settings, service_bind, deadline);
+        auto c = open_one(settings.profile.servers[i], settings, service_bind, deadline);
         if (c.is_found()) {
             if (i > 0)
-                log.warning("ldap: failed over to " + settings.servers[i] + " (" + reasons + ")");
+                log.warning("ldap: failed over to " + settings.profile.servers[i] + " (" + reasons +
+                            ")");
             return c;
         }
         reasons += (reasons.empty() ? "" : "; ") + c.reason();

@@ -132,7 +132,7 @@ public:
 
     std::string describe() const override {
         std::string out;
-        for (const std::string& s : settings_.servers)
+        for (const std::string& s : settings_.profile.servers)
             out += (out.empty() ? "" : " ") + s;
         return out;
     }

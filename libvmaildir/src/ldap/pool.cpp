@@ -1,3 +1,4 @@
+// The bounded connection pool with exclusive checkout (pool.hpp).
 #include "ldap/pool.hpp"
 
 namespace vmaildir::ldap {

@@ -57,7 +57,7 @@ std::vector<Key<Parsed>> make_keys(const ConfigText* text) {
          }},
         {"bind_dn", "", "DN to bind as for lookups; empty binds anonymously", false,
          [](Parsed& p, const std::string& v) {
-             p.s.bind_dn = v;
+             p.s.profile.bind_dn = v;
          }},
         {"bind_pw_file", "",
          "file whose first line is bind_dn's password (keep it mode 0600 or 0640)", false,
@@ -66,35 +66,35 @@ std::vector<Key<Parsed>> make_keys(const ConfigText* text) {
          }},
         {"sasl_mech", "", "SASL mechanism for the service bind (EXTERNAL over ldapi://)", false,
          [](Parsed& p, const std::string& v) {
-             p.s.sasl_mech = v;
+             p.s.profile.sasl_mech = v;
          }},
         {"sasl_authz_id", "", "SASL authorization identity (usually empty)", false,
          [](Parsed& p, const std::string& v) {
-             p.s.sasl_authz_id = v;
+             p.s.profile.sasl_authz_id = v;
          }},
         {"start_tls", "no", "issue StartTLS on ldap:// connections (failure is an error)", false,
          [](Parsed& p, const std::string& v) {
-             p.s.start_tls = to_bool(v);
+             p.s.profile.start_tls = to_bool(v);
          }},
         {"tls_ca_file", "", "CA certificates to verify the server with (PEM)", false,
          [path](Parsed& p, const std::string& v) {
-             p.s.tls_ca_file = path(v);
+             p.s.profile.tls_ca_file = path(v);
          }},
         {"tls_ca_dir", "", "directory of hashed CA certificates", false,
          [path](Parsed& p, const std::string& v) {
-             p.s.tls_ca_dir = path(v);
+             p.s.profile.tls_ca_dir = path(v);
          }},
         {"tls_cert_file", "", "client certificate (PEM), for TLS client authentication", false,
          [path](Parsed& p, const std::string& v) {
-             p.s.tls_cert_file = path(v);
+             p.s.profile.tls_cert_file = path(v);
          }},
         {"tls_key_file", "", "client private key (PEM)", false,
          [path](Parsed& p, const std::string& v) {
-             p.s.tls_key_file = path(v);
+             p.s.profile.tls_key_file = path(v);
          }},
         {"tls_require_cert", "yes", "refuse servers whose certificate does not verify", false,
          [](Parsed& p, const std::string& v) {
-             p.s.tls_require_cert = to_bool(v);
+             p.s.profile.tls_require_cert = to_bool(v);
          }},
         {"connect_timeout", "5s", "bound on each TCP connect to one server", false,
          [](Parsed& p, const std::string& v) {
@@ -137,36 +137,38 @@ std::shared_ptr<const LdapSettings> parse_ldap_settings(const ConfigText& text,
         }
     }
     if (!servers.empty())
-        s.servers = std::move(servers);
+        s.profile.servers = std::move(servers);
     else if (p.server_port != 389)
-        s.servers = {"ldap://localhost:" + std::to_string(p.server_port) + "/"};
+        s.profile.servers = {"ldap://localhost:" + std::to_string(p.server_port) + "/"};
+    else
+        s.profile.servers = {"ldap://localhost/"}; // ldap_table(5)'s default
 
-    if (!s.bind_dn.empty() && p.bind_pw_file.empty())
+    if (!s.profile.bind_dn.empty() && p.bind_pw_file.empty())
         text.fail("bind_dn", "needs bind_pw_file with its password");
     if (!p.bind_pw_file.empty()) {
-        if (s.bind_dn.empty())
+        if (s.profile.bind_dn.empty())
             text.fail("bind_pw_file", "set, but bind_dn is empty");
-        s.bind_pw_file = text.path(p.bind_pw_file);
+        s.profile.bind_pw_file = text.path(p.bind_pw_file);
         try {
-            s.bind_password = read_secret_file(s.bind_pw_file);
+            s.bind_password = read_secret_file(s.profile.bind_pw_file);
         } catch (const BadValue& bad) {
             text.fail("bind_pw_file", bad.problem);
         }
     }
-    if (!s.sasl_mech.empty() && !s.bind_dn.empty())
+    if (!s.profile.sasl_mech.empty() && !s.profile.bind_dn.empty())
         text.fail("sasl_mech", "cannot be combined with bind_dn (a simple bind)");
     if (s.connect_timeout > core.timeout)
         s.connect_timeout = core.timeout;
     for (const auto& [key, path] :
-         {std::pair<const char*, const std::string*>{"tls_ca_file", &s.tls_ca_file},
-          {"tls_cert_file", &s.tls_cert_file},
-          {"tls_key_file", &s.tls_key_file}}) {
+         {std::pair<const char*, const std::string*>{"tls_ca_file", &s.profile.tls_ca_file},
+          {"tls_cert_file", &s.profile.tls_cert_file},
+          {"tls_key_file", &s.profile.tls_key_file}}) {
         if (!path->empty() && !std::ifstream(*path))
             text.fail(key, "cannot read '" + *path + "'");
     }
-    if (s.tls_cert_file.empty() != s.tls_key_file.empty()) {
+    if (s.profile.tls_cert_file.empty() != s.profile.tls_key_file.empty()) {
         // Name the key that is set, on its own line.
-        const char* given = s.tls_cert_file.empty() ? "tls_key_file" : "tls_cert_file";
+        const char* given = s.profile.tls_cert_file.empty() ? "tls_key_file" : "tls_cert_file";
         text.fail(given, "tls_cert_file and tls_key_file go together");
     }
     return std::make_shared<const LdapSettings>(std::move(s));

@@ -6,6 +6,7 @@
 #include "config/keys.hpp"
 #include "vmaildir/config/config.hpp"
 #include "vmaildir/directory/backend.hpp"
+#include "vmaildir/ldap/profile.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -16,23 +17,11 @@
 namespace vmaildir::ldap {
 
 struct LdapSettings final : BackendSettings {
-    /// URIs tried in order for every new connection (ldap://, ldaps://, ldapi://).
-    std::vector<std::string> servers{"ldap://localhost/"};
-    /// Simple bind identity; empty for anonymous (or SASL when sasl_mech is set).
-    std::string bind_dn;
-    /// Where the password was read from (resolved), and the password.  Secret: never logged,
-    /// never handed out (vmaildir/ldap/profile.hpp gives the file's path instead).
-    std::string bind_pw_file;
+    /// Where and how to connect and bind: servers in failover order, the bind DN or SASL
+    /// mechanism, TLS, the password file's path (what vmaildir/ldap/profile.hpp hands out).
+    LdapProfile profile;
+    /// The password read from profile.bind_pw_file.  Secret: never logged, never handed out.
     std::string bind_password;
-    /// SASL mechanism (EXTERNAL over ldapi://); empty for simple or anonymous binds.
-    std::string sasl_mech;
-    std::string sasl_authz_id;
-    bool start_tls = false;
-    std::string tls_ca_file;
-    std::string tls_ca_dir;
-    std::string tls_cert_file;
-    std::string tls_key_file;
-    bool tls_require_cert = true;
     /// Bound on each TCP connect (LDAP_OPT_NETWORK_TIMEOUT); never more than the operation's
     /// own deadline.
     std::chrono::milliseconds connect_timeout{5000};

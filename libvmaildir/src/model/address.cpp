@@ -1,3 +1,4 @@
+// Parsing and normalising addresses as lookup keys (vmaildir/model/address.hpp).
 #include "vmaildir/model/address.hpp"
 
 #include "vmaildir/util/text.hpp"

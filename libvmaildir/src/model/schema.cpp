@@ -1,3 +1,5 @@
+// The three layout presets of SPEC §1 and the per-name override keys
+// (vmaildir/model/schema.hpp).
 #include "vmaildir/model/schema.hpp"
 
 #include "vmaildir/directory/filter.hpp"

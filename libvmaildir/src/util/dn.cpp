@@ -1,3 +1,5 @@
+// Distinguished names without libldap: RFC 4514 parsing, comparison form, escaping
+// (vmaildir/util/dn.hpp).
 #include "vmaildir/util/dn.hpp"
 
 #include <cstdio>

@@ -1,3 +1,4 @@
+// Loggers: stderr, syslog with a named facility, and a null logger (vmaildir/util/log.hpp).
 #include "vmaildir/util/log.hpp"
 
 #include <syslog.h>

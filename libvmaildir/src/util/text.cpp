@@ -1,3 +1,4 @@
+// ASCII string helpers (vmaildir/util/text.hpp).
 #include "vmaildir/util/text.hpp"
 
 #include <cstdio>

@@ -331,12 +331,12 @@ TEST_CASE("config: defaults") {
     Config c = parse(base_line);
     CHECK(c.path == source);
     CHECK(c.search_base == base);
-    CHECK(ldap_of(c).servers == std::vector<std::string>{"ldap://localhost/"});
-    CHECK(ldap_of(c).bind_dn.empty());
+    CHECK(ldap_of(c).profile.servers == std::vector<std::string>{"ldap://localhost/"});
+    CHECK(ldap_of(c).profile.bind_dn.empty());
     CHECK(ldap_of(c).bind_password.empty());
-    CHECK(ldap_of(c).sasl_mech.empty());
-    CHECK_FALSE(ldap_of(c).start_tls);
-    CHECK(ldap_of(c).tls_require_cert);
+    CHECK(ldap_of(c).profile.sasl_mech.empty());
+    CHECK_FALSE(ldap_of(c).profile.start_tls);
+    CHECK(ldap_of(c).profile.tls_require_cert);
     CHECK(ldap_of(c).connect_timeout == ms(5000));
     CHECK(ldap_of(c).pool_size == 8);
     CHECK(ldap_of(c).auth_pool_size == 2);
@@ -431,16 +431,16 @@ TEST_CASE("config: every key set") {
                          "log_facility = Local3\n"
                          "log_level = debug\n",
                      dir.path());
-    CHECK(ldap_of(c).servers == std::vector<std::string>{"ldaps://ldap1.example.com/"});
-    CHECK(ldap_of(c).bind_dn == "cn=vmaildir," + base);
+    CHECK(ldap_of(c).profile.servers == std::vector<std::string>{"ldaps://ldap1.example.com/"});
+    CHECK(ldap_of(c).profile.bind_dn == "cn=vmaildir," + base);
     CHECK(ldap_of(c).bind_password == "s3cret");
-    CHECK(ldap_of(c).sasl_authz_id == "dn:cn=proxy");
-    CHECK(ldap_of(c).start_tls);
-    CHECK(ldap_of(c).tls_ca_file == dir.path() + "/ca.pem");
-    CHECK(ldap_of(c).tls_ca_dir == "/etc/ssl/certs");
-    CHECK(ldap_of(c).tls_cert_file == dir.path() + "/ca.pem");
-    CHECK(ldap_of(c).tls_key_file == dir.path() + "/ca.pem");
-    CHECK_FALSE(ldap_of(c).tls_require_cert);
+    CHECK(ldap_of(c).profile.sasl_authz_id == "dn:cn=proxy");
+    CHECK(ldap_of(c).profile.start_tls);
+    CHECK(ldap_of(c).profile.tls_ca_file == dir.path() + "/ca.pem");
+    CHECK(ldap_of(c).profile.tls_ca_dir == "/etc/ssl/certs");
+    CHECK(ldap_of(c).profile.tls_cert_file == dir.path() + "/ca.pem");
+    CHECK(ldap_of(c).profile.tls_key_file == dir.path() + "/ca.pem");
+    CHECK_FALSE(ldap_of(c).profile.tls_require_cert);
     CHECK(c.timeout == ms(30000));
     CHECK(ldap_of(c).connect_timeout == ms(3000));
     CHECK(c.size_limit == 7);
@@ -592,7 +592,7 @@ TEST_CASE("config: server_host forms") {
     };
     for (const Row& r : rows) {
         CAPTURE(r.name);
-        CHECK(ldap_of(parse(base_line + r.lines)).servers == r.servers);
+        CHECK(ldap_of(parse(base_line + r.lines)).profile.servers == r.servers);
     }
 }
 
@@ -742,9 +742,9 @@ TEST_CASE("config: load_config errors name the file") {
 
 TEST_CASE("config: sasl_mech without bind_dn") {
     Config c = parse(base_line + "server_host = ldapi:///\nsasl_mech = EXTERNAL\n");
-    CHECK(ldap_of(c).sasl_mech == "EXTERNAL");
-    CHECK(ldap_of(c).bind_dn.empty());
-    CHECK(ldap_of(c).servers == std::vector<std::string>{"ldapi:///"});
+    CHECK(ldap_of(c).profile.sasl_mech == "EXTERNAL");
+    CHECK(ldap_of(c).profile.bind_dn.empty());
+    CHECK(ldap_of(c).profile.servers == std::vector<std::string>{"ldapi:///"});
 }
 
 TEST_CASE("config: log_facility accepts exactly the facilities the syslog logger knows") {
