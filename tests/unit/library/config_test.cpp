@@ -5,6 +5,7 @@
 #include "directory/ldif_backend.hpp"
 #include "ldap/settings.hpp"
 #include "vmaildir/config/config.hpp"
+#include "vmaildir/ldap/profile.hpp"
 #include "vmaildir/model/schema.hpp"
 #include "vmaildir/service/config_file.hpp"
 #include "vmaildir/util/log.hpp"
@@ -695,6 +696,27 @@ TEST_CASE("config: bind_pw_file is resolved against the configuration's director
         Config c = parse(bind + "bind_pw_file = spaced.pw\n", dir.path());
         CHECK(ldap_of(c).bind_password == " pass word ");
     }
+}
+
+TEST_CASE("config: the public API hands out the password file, never the password") {
+    TempDir dir;
+    dir.write("bind.pw", "s3cret\n");
+    Config c = parse(base_line + "bind_dn = cn=vmaildir," + base + "\nbind_pw_file = bind.pw\n",
+                     dir.path());
+    REQUIRE(ldap_of(c).bind_password == "s3cret"); // inside the backend
+    auto profile = vmaildir::ldap_profile(c);
+    REQUIRE(profile.has_value());
+    CHECK(profile->bind_dn == "cn=vmaildir," + base);
+    CHECK(profile->bind_pw_file == dir.path() + "/bind.pw");
+    for (const std::string* field :
+         {&profile->bind_dn, &profile->bind_pw_file, &profile->sasl_mech, &profile->sasl_authz_id,
+          &profile->tls_ca_file, &profile->tls_ca_dir, &profile->tls_cert_file,
+          &profile->tls_key_file})
+        CHECK(field->find("s3cret") == std::string::npos);
+    for (const std::string& server : profile->servers)
+        CHECK(server.find("s3cret") == std::string::npos);
+    // A default-constructed Config (a broken service's) has no LDAP settings at all.
+    CHECK_FALSE(vmaildir::ldap_profile(Config{}).has_value());
 }
 
 TEST_CASE("config: a bind_pw_file without read permission") {
