@@ -3,6 +3,7 @@
 
 #include "vmaildir/model/schema.hpp"
 #include "vmaildir/service/config_file.hpp"
+#include "vmaildir/util/secret_file.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -117,16 +118,13 @@ int write_ldap_tables(const std::string& config_path, const std::string& live_do
     if (!ldap->bind_pw_file.empty()) {
         // The file the configuration names, read as virtual(8)'s table will need it; the
         // daemons never see the password outside the LDAP backend.
-        std::ifstream in(ldap->bind_pw_file);
-        std::getline(in, bind_password);
-        while (!bind_password.empty() &&
-               (bind_password.back() == '\r' || bind_password.back() == '\n'))
-            bind_password.pop_back();
-        if (!in || bind_password.empty()) {
-            std::cerr << "vmaildir-postfix: cannot read the password from " << ldap->bind_pw_file
-                      << "\n";
+        std::string problem;
+        auto secret = util::read_secret_file(ldap->bind_pw_file, problem);
+        if (!secret) {
+            std::cerr << "vmaildir-postfix: bind_pw_file: " << problem << "\n";
             return EX_CONFIG;
         }
+        bind_password = std::move(*secret);
     }
     for (const GeneratedTable& t : ldap_tables(config, *ldap, bind_password, live_domains)) {
         std::string path = directory + "/vmaildir-" + t.name + ".cf";

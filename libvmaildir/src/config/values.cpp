@@ -1,10 +1,10 @@
 // Conversions of configuration values (values.hpp).
 #include "config/values.hpp"
 
+#include "vmaildir/util/secret_file.hpp"
 #include "vmaildir/util/text.hpp"
 
 #include <charconv>
-#include <fstream>
 #include <string_view>
 
 namespace vmaildir {
@@ -61,16 +61,11 @@ std::chrono::milliseconds to_duration(const std::string& v) {
 }
 
 std::string read_secret_file(const std::string& path) {
-    std::ifstream in(path);
-    if (!in)
-        throw BadValue{"cannot read '" + path + "'"};
-    std::string secret;
-    std::getline(in, secret);
-    while (!secret.empty() && (secret.back() == '\r' || secret.back() == '\n'))
-        secret.pop_back();
-    if (secret.empty())
-        throw BadValue{"'" + path + "' is empty"};
-    return secret;
+    std::string problem;
+    auto secret = util::read_secret_file(path, problem);
+    if (!secret)
+        throw BadValue{problem};
+    return *secret;
 }
 
 } // namespace vmaildir
