@@ -1,0 +1,89 @@
+// vmaildir-exim(8): vmaildir's lookups for Exim's ${readsocket} (protocol.hpp,
+// session.cpp) on the shared daemon skeleton (vmaildir/daemon/daemon.hpp).
+#include "listen_spec.hpp"
+#include "session.hpp"
+#include "vmaildir/daemon/daemon.hpp"
+
+#include <iostream>
+#include <sysexits.h>
+#include <vector>
+
+using namespace vmaildir;
+using namespace vmaildir::exim;
+
+namespace {
+
+constexpr const char* usage_text =
+    R"(Usage: vmaildir-exim [OPTIONS] --listen SPEC [--listen SPEC ...]
+
+Answer Exim's ${readsocket} lookups from the vmaildir directory: one request
+"MAP KEY\n" per connection, one reply, then the connection is closed.  Many
+connections at once, one cache and one LDAP connection pool for all of them.
+
+Replies: the value when found; an empty reply when not found (the router
+declines, RCPT gets 550 through verify = recipient); ":defer: REASON" for any
+directory trouble (the router defers, RCPT gets 451): never "not found".
+examples/exim/exim4.conf turns these into Exim's terms with two macros.
+
+Maps (MAP):
+  domain     the domain, when hosted      mailbox    Maildir path (relative)
+  recipient  final addresses, a redirect list (alias: the same)
+  uid, gid   numeric ids for delivery     quota      bytes for appendfile (0: none)
+  sender     logins that may send as the address, a colon list
+  transport  the domain's transport
+
+Listeners (SPEC):
+  readsocket:unix:/run/vmaildir/exim.sock
+  readsocket:inet:127.0.0.1:2528           readsocket:inet:[::1]:2528
+
+Signals: SIGTERM/SIGINT stop cleanly; SIGHUP rereads the configuration (a
+broken new configuration is logged and the old one kept).
+
+Options:
+)";
+
+constexpr const char* exit_text = R"(
+Exit status: 0 after SIGTERM; 64 usage error; 71 a listener could not be opened
+or root could not be dropped.  A broken configuration does not stop the daemon:
+it answers ":defer:" and logs why.
+)";
+
+daemon::Program program() {
+    using K = daemon::Option::Kind;
+    daemon::Program p{"vmaildir-exim", usage_text, exit_text,
+                      daemon::daemon_options({"nobody", "Debian-exim", "0660"}), false};
+    p.options.insert(p.options.begin() + 1,
+                     {"listen,l", K::values, "a listener SPEC (repeatable)", std::nullopt});
+    return p;
+}
+
+} // namespace
+
+int main(int argc, char** argv) try {
+    const daemon::Program p = program();
+    int status = 0;
+    auto cl = daemon::CommandLine::parse(p, argc, argv, status);
+    if (!cl)
+        return status;
+
+    auto settings = daemon::daemon_settings(*cl);
+    if (auto* problem = std::get_if<std::string>(&settings))
+        return daemon::usage_error(p, *problem);
+    std::vector<ListenSpec> specs;
+    for (const std::string& text : cl->values("listen")) {
+        auto spec = parse_listen_spec(text);
+        if (auto* problem = std::get_if<std::string>(&spec))
+            return daemon::usage_error(p, "--listen " + *problem);
+        specs.push_back(std::get<ListenSpec>(spec));
+    }
+    if (specs.empty())
+        return daemon::usage_error(p, "give at least one --listen SPEC");
+
+    std::vector<daemon::Endpoint> endpoints(specs.begin(), specs.end());
+    return daemon::run_daemon(
+        p, std::get<daemon::DaemonSettings>(settings), endpoints,
+        [&specs](daemon::Connection& c) { serve_readsocket(c, specs[c.listener()]); });
+} catch (const std::exception& e) {
+    std::cerr << "vmaildir-exim: internal error: " << e.what() << "\n";
+    return EX_SOFTWARE;
+}

@@ -1,0 +1,76 @@
+// The request of a ${readsocket} connection (session.hpp).
+#include "session.hpp"
+
+#include "protocol.hpp"
+#include "vmaildir/util/text.hpp"
+
+namespace vmaildir::exim {
+
+namespace {
+
+/// Reads up to the first newline, or to EOF (Exim half-closes after writing).  Nothing when
+/// the client sent nothing or too much.
+std::optional<std::string> read_request(daemon::Connection& c, bool& too_long) {
+    std::string line;
+    char buf[1024];
+    while (line.find('\n') == std::string::npos) {
+        std::size_t n = c.receive(buf, sizeof buf);
+        if (n == 0)
+            break;
+        line.append(buf, n);
+        if (line.size() > max_request) {
+            too_long = true;
+            return std::nullopt;
+        }
+    }
+    if (line.empty())
+        return std::nullopt;
+    if (std::size_t nl = line.find('\n'); nl != std::string::npos)
+        line.resize(nl + 1);
+    return line;
+}
+
+} // namespace
+
+void serve_readsocket(daemon::Connection& c, const ListenSpec& spec) {
+    bool too_long = false;
+    auto line = read_request(c, too_long);
+    if (!line) {
+        if (too_long) {
+            c.log().warning(spec.text + ": request longer than " + std::to_string(max_request) +
+                            " bytes; answering defer");
+            c.send(defer_reply("request too long"));
+        }
+        return;
+    }
+    auto request = parse_request(*line);
+    if (!request) {
+        c.log().warning(spec.text + ": malformed request " + util::printable(*line) +
+                        "; answering defer");
+        c.send(defer_reply("malformed request: expected 'MAP KEY'"));
+        return;
+    }
+    auto map = request_map(request->map);
+    if (!map) {
+        // A mistake in exim4.conf: defer, never decline.
+        c.log().warning(spec.text + ": unknown map '" + util::printable(request->map) +
+                        "'; answering defer");
+        c.send(defer_reply("unknown map '" + request->map + "'"));
+        return;
+    }
+    auto result = c.service().lookup(*map, request->key);
+    std::string answer = reply(*map, result);
+    Logger& log = c.log();
+    if (result.is_temp_fail())
+        log.warning(spec.text + " " + request->map + " " + util::printable(request->key) +
+                    ": temporary failure: " + result.reason());
+    else if (answer.rfind(":defer:", 0) == 0)
+        log.warning(spec.text + " " + request->map + " " + util::printable(request->key) + ": " +
+                    answer.substr(8));
+    else if (log.enabled(LogLevel::debug))
+        log.debug(spec.text + " " + request->map + " " + util::printable(request->key) + ": " +
+                  to_string(result.outcome()));
+    c.send(answer);
+}
+
+} // namespace vmaildir::exim
