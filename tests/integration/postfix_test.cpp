@@ -97,14 +97,6 @@ struct Host {
     std::optional<TableDaemon> daemon;
 };
 
-std::string account_ldif(const std::string& local, const std::string& domain) {
-    return "dn: mail=" + local + "@" + domain + ",jvd=" + domain +
-           ",o=hosting,dc=example,dc=com\nchangetype: add\nobjectClass: JammMailAccount\n"
-           "mail: " + local + "@" + domain + "\nmailbox: " + domain + "/" + local +
-           "/\nhomeDirectory: /var/mail/vhosts\nuidNumber: 5000\ngidNumber: 5000\n"
-           "accountActive: TRUE\ndelete: FALSE\n\n";
-}
-
 } // namespace
 
 TEST_CASE("postfix: delivery, aliases, sub-addresses, rejection of unknown recipients") {

@@ -119,6 +119,16 @@ inline const std::vector<Row> example_rows = {
 };
 // clang-format on
 
+/// An LDIF change adding a live account to the example Jamm directory (Maildir
+/// DOMAIN/LOCAL/, uid and gid 5000), for tests that need many of them.
+inline std::string account_ldif(const std::string& local, const std::string& domain) {
+    return "dn: mail=" + local + "@" + domain + ",jvd=" + domain +
+           ",o=hosting,dc=example,dc=com\nchangetype: add\nobjectClass: JammMailAccount\n"
+           "mail: " + local + "@" + domain + "\nmailbox: " + domain + "/" + local +
+           "/\nhomeDirectory: /var/mail/vhosts\nuidNumber: 5000\ngidNumber: 5000\n"
+           "accountActive: TRUE\ndelete: FALSE\n\n";
+}
+
 inline bool applies(const Row& row, const std::string& preset) {
     std::string list = std::string(" ") + row.presets + " ";
     return list.find(" " + preset + " ") != std::string::npos;

@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 
+#include "support/mail.hpp"
 #include "support/process.hpp"
 #include "support/slapd.hpp"
 
@@ -46,16 +47,6 @@ private:
     Process process_;
 };
 
-struct Swaks {
-    int status = -1;
-    std::string output;
-    /// Whether the transcript has a server reply line starting with `code` (e.g. "550 5.1.1").
-    bool replied(const std::string& code) const {
-        return output.find("<** " + code) != std::string::npos ||
-               output.find("<-  " + code) != std::string::npos;
-    }
-};
-
 class PostfixInstance {
 public:
     /// Starts tests/integration/postfix-harness in `dir` with these main.cf settings on top of
@@ -82,16 +73,7 @@ public:
     std::string maildir(const std::string& relative) const { return dir_ + "/vmail/" + relative; }
 
     /// swaks against this instance; `args` are appended (already shell-quoted where needed).
-    Swaks swaks(const std::string& args) const {
-        Swaks s;
-        std::string out = dir_ + "/swaks.out";
-        s.status = status_of("swaks --server 127.0.0.1:" + std::to_string(port_) +
-                             " --timeout 30 " + args + " > " +
-                             shell_quote(out) + " 2>&1",
-                             true);
-        s.output = read_file(out);
-        return s;
-    }
+    Swaks swaks(const std::string& args) const { return test::swaks(port_, args, dir_ + "/swaks.out"); }
     /// postmap -q KEY TABLE with this instance's configuration, run in its queue directory as
     /// Postfix's daemons are (relative socket paths resolve alike): {exit status, value}.
     /// Its warnings are in last_postmap_errors().
@@ -123,27 +105,12 @@ public:
     }
     std::string log() const { return read_file(dir_ + "/maillog"); }
     /// Messages delivered to a Maildir (relative to the Maildir base), new and cur.
-    std::size_t messages(const std::string& maildir_relative) const {
-        std::size_t n = 0;
-        for (const char* sub : {"/new", "/cur"}) {
-            std::string d = maildir(maildir_relative) + sub;
-            if (fs::exists(d))
-                for (const auto& e : fs::directory_iterator(d))
-                    n += e.is_regular_file();
-        }
-        return n;
-    }
+    std::size_t messages(const std::string& relative) const { return maildirs().messages(relative); }
     /// Whether any message in a Maildir contains `text`.
-    bool maildir_contains(const std::string& maildir_relative, const std::string& text) const {
-        for (const char* sub : {"/new", "/cur"}) {
-            std::string d = maildir(maildir_relative) + sub;
-            if (fs::exists(d))
-                for (const auto& e : fs::directory_iterator(d))
-                    if (read_file(e.path().string()).find(text) != std::string::npos)
-                        return true;
-        }
-        return false;
+    bool maildir_contains(const std::string& relative, const std::string& text) const {
+        return maildirs().contains(relative, text);
     }
+    Maildirs maildirs() const { return Maildirs(dir_ + "/vmail"); }
 
 private:
     static std::string harness() {

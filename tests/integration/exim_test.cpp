@@ -1,0 +1,193 @@
+// Exim hosting virtual domains through vmaildir, end to end: a real slapd,
+// vmaildir-exim, a private Exim 4.96 daemon running examples/exim/exim4.conf
+// as its real configuration, and swaks.
+#include "support/example_rows.hpp"
+#include "support/exim.hpp"
+
+#include <doctest/doctest.h>
+#include <fstream>
+#include <thread>
+
+using namespace vmaildir::test;
+
+namespace {
+
+/// One complete host: slapd with the example Jamm directory (plus `extra_ldif`),
+/// vmaildir-exim, and Exim running the example configuration with `macros` on top of the
+/// test's own (paths, port).
+struct Host {
+    explicit Host(const std::string& name, const std::string& extra_ldif = "",
+                  std::map<std::string, std::string> macros = {},
+                  const std::vector<std::string>& daemon_flags = {})
+        : slapd(name, "jamm"), dir(slapd.dir()) {
+        if (!extra_ldif.empty())
+            slapd.modify(extra_ldif);
+        std::ofstream(dir + "/bind.pw") << "vmaildir-secret\n";
+        std::ofstream(dir + "/vmaildir.conf")
+            << "server_host = " << slapd.uri() << "\n"
+            << "search_base = o=hosting,dc=example,dc=com\nschema = jamm\n"
+            << "bind_dn = cn=vmaildir,dc=example,dc=com\nbind_pw_file = bind.pw\n"
+            << "timeout = 2s\nconnect_timeout = 1s\ncache_size = 0\nlog = stderr\n";
+        daemon.emplace(dir, dir + "/vmaildir.conf");
+        macros["VMAILDIR_SOCKET"] = daemon->socket();
+        macros["VMAILDIR_TIMEOUT"] = "5s";
+        exim.emplace(dir + "/exim", macros, daemon_flags);
+    }
+
+    Swaks send(const std::string& to, const std::string& body = "hello") const {
+        return exim->swaks("--from sender@sender.test --to " + shell_quote(to) + " --body " +
+                           shell_quote(body));
+    }
+    /// Waits until the queue is empty (everything delivered or dropped).
+    bool drained() const {
+        return wait_for([&] { return exim->queued() == 0; }, std::chrono::seconds(20));
+    }
+    Maildirs mail() const { return exim->maildirs(); }
+
+    Slapd slapd;
+    std::string dir;
+    std::optional<LookupDaemon> daemon;
+    std::optional<EximInstance> exim;
+};
+
+/// Bounces leave a "**" line in Exim's mainlog.
+bool bounced(const std::string& mainlog) {
+    return mainlog.find(" ** ") != std::string::npos;
+}
+
+} // namespace
+
+TEST_CASE("exim: delivery, aliases, sub-addresses, rejection of unknown recipients") {
+    Host h("exim-delivery");
+    Maildirs mail = h.mail();
+
+    CHECK(h.send("alice@example.org", "to alice").replied("250"));
+    CHECK(h.send("alice+news@example.org", "to alice plus news").replied("250"));
+    CHECK(h.send("Bob@Example.ORG", "to bob mixed case").replied("250"));
+    CHECK(h.send("info@example.org", "to info").replied("250"));
+    CHECK(h.send("sales@example.org", "to sales").replied("250"));
+    CHECK(h.send("frank@example.org", "to frank").replied("250"));
+    CHECK(h.send("whoever@example.net", "to the catch-all").replied("250"));
+    CHECK(h.send("carol@example.net", "to carol herself").replied("250"));
+    REQUIRE(h.drained());
+
+    CHECK(mail.contains("example.org/alice/", "to alice"));
+    CHECK(mail.contains("example.org/alice/", "to alice plus news"));
+    CHECK(mail.contains("example.org/bob/", "to bob mixed case"));
+    for (const char* who : {"example.org/alice/", "example.org/bob/"}) {
+        std::string maildir = who;
+        CAPTURE(maildir);
+        CHECK(mail.contains(who, "to info"));
+        CHECK(mail.contains(who, "to sales"));
+    }
+    CHECK(mail.messages("example.org/alice/") == 4);
+    CHECK(mail.messages("example.org/bob/") == 3);
+    CHECK(mail.contains("example.org/frank/", "to frank"));
+    std::string log = h.exim->mainlog();
+    CHECK(log.find("=> :blackhole: <frank@elsewhere.test>") != std::string::npos);
+    CHECK(mail.contains("example.net/carol/", "to the catch-all"));
+    CHECK(mail.contains("example.net/carol/", "to carol herself"));
+    CHECK(mail.messages("example.net/carol/") == 2);
+
+    for (const char* to :
+         {"nobody@example.org", "dave@example.org", "erin@example.org", "gina@disabled.test",
+          "old@example.org", "nobody+x@example.org", "*@example.org", "cn=admin@example.org"}) {
+        std::string recipient = to;
+        CAPTURE(recipient);
+        Swaks s = h.send(to);
+        CHECK(s.replied("550 5.1.1"));
+        CHECK_FALSE(s.replied("250 Accepted"));
+    }
+    CHECK(h.send("loop1@example.org").replied("451"));
+    REQUIRE(h.drained());
+    CHECK_FALSE(bounced(h.exim->mainlog()));
+    CHECK(h.exim->paniclog().empty());
+}
+
+TEST_CASE("exim: a catch-all never swallows mail for real accounts") {
+    // 50 accounts in the catch-all domain example.net, whose catch-all goes to carol.
+    std::string ldif;
+    std::vector<std::string> users;
+    for (int i = 1; i <= 50; ++i) {
+        std::string local = "user" + std::string(i < 10 ? "0" : "") + std::to_string(i);
+        users.push_back(local);
+        ldif += account_ldif(local, "example.net");
+    }
+    Host h("exim-catchall", ldif);
+    Maildirs mail = h.mail();
+    std::string all;
+    for (const std::string& u : users)
+        all += (all.empty() ? "" : ",") + u + "@example.net";
+    CHECK(h.send(all, "for the fifty").replied("250"));
+    CHECK(h.send("stranger1@example.net,stranger2@example.net", "for strangers").replied("250"));
+    REQUIRE(h.drained());
+    std::size_t delivered = 0;
+    for (const std::string& u : users) {
+        CAPTURE(u);
+        delivered += mail.messages("example.net/" + u + "/");
+        CHECK(mail.contains("example.net/" + u + "/", "for the fifty"));
+    }
+    std::size_t misdelivered = mail.contains("example.net/carol/", "for the fifty") ? 1 : 0;
+    CHECK(delivered == 50);
+    CHECK(misdelivered == 0);
+    CHECK(mail.contains("example.net/carol/", "for strangers"));
+}
+
+TEST_CASE("exim: two entries for one address defer with 451") {
+    Host h("exim-duplicate");
+    h.slapd.modify("dn: cn=info-again,jvd=example.org,o=hosting,dc=example,dc=com\n"
+                   "changetype: add\nobjectClass: JammMailAlias\ncn: info-again\n"
+                   "mail: info@example.org\nmaildrop: carol@example.net\n");
+    CHECK(h.send("info@example.org").replied("451"));
+    CHECK(h.send("bob@example.org").replied("250")); // the rest of the domain is fine
+    REQUIRE(h.drained());
+    CHECK_FALSE(bounced(h.exim->mainlog()));
+}
+
+TEST_CASE("exim: slapd stopped, hung or restarted means 451, and queued mail waits for it") {
+    // Queue only (-odq): mail accepted now is delivered by the queue runs below.
+    Host h("exim-outage", "", {}, {"-odq"});
+    EximInstance& exim = *h.exim;
+    Maildirs mail = h.mail();
+    CHECK(h.send("alice@example.org", "before the outage 1").replied("250"));
+    CHECK(h.send("info@example.org", "before the outage 2").replied("250"));
+    CHECK(h.send("carol+x@example.net", "before the outage 3").replied("250"));
+    REQUIRE(exim.queued() == 3);
+
+    bool hung = false;
+    SUBCASE("stopped, then restarted") {
+        h.slapd.stop();
+    }
+    SUBCASE("hung (SIGSTOP, the lookups time out), then resumed") {
+        h.slapd.freeze();
+        hung = true;
+    }
+
+    // New mail: try later, for known, unknown and catch-all recipients alike.
+    for (const char* to : {"alice@example.org", "nobody@example.org", "x@example.net"}) {
+        std::string recipient = to;
+        CAPTURE(recipient);
+        Swaks s = h.send(to);
+        CHECK(s.replied("451"));
+        CHECK_FALSE(s.replied("550"));
+    }
+    // Queued mail: a delivery attempt during the outage defers it.
+    exim.queue_run();
+    CHECK(exim.queued() == 3);
+    CHECK(mail.messages("example.org/alice/") == 0);
+    std::string log = exim.mainlog();
+    CHECK(log.find(" == alice@example.org") != std::string::npos);
+    CHECK_FALSE(bounced(log));
+
+    if (hung)
+        h.slapd.thaw();
+    else
+        h.slapd.restart();
+    exim.queue_run();
+    REQUIRE(h.drained());
+    CHECK(mail.messages("example.org/alice/") == 2);
+    CHECK(mail.messages("example.org/bob/") == 1);
+    CHECK(mail.messages("example.net/carol/") == 1);
+    CHECK_FALSE(bounced(exim.mainlog()));
+    CHECK(h.send("alice@example.org", "after the outage").replied("250"));
+}
