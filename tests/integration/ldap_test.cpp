@@ -2,6 +2,7 @@
 // checks, TLS, SASL EXTERNAL, and the failure drills of issue #2 (slapd
 // stopped, hung, wrong bind password, first server down, restarted,
 // duplicate entries) — each must end in a temporary failure, never a "no".
+#include <cctype>
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -311,6 +312,39 @@ TEST_CASE("vmaildir CLI exit codes") {
     slapd.stop();
     CHECK(test::status_of(cli + "lookup alias info@example.org") == 75);
     CHECK(test::status_of("echo alice-pw | " + cli + "auth alice@example.org") == 75);
+}
+
+TEST_CASE("vmaildir lookup recipient answers the shared recipient table (support/example_rows.hpp)") {
+    Slapd slapd("cli-recipients", "jamm");
+    Config config = config_for(slapd, "jamm", {});
+    const std::string cli = test::shell_quote(VMAILDIR_CLI) + " -c " +
+                            test::shell_quote(slapd.dir() + "/vmaildir.conf") + " lookup recipient ";
+    // An account answers the address as received (case and +tag kept): its Maildir is the
+    // account's, so compare what the table names, folded.
+    auto folded = [](std::string a) {
+        for (char& c : a)
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (auto plus = a.find('+'), at = a.find('@'); plus != std::string::npos && plus < at)
+            a.erase(plus, at - plus);
+        return a;
+    };
+    for (const test::RecipientRow& row : test::example_recipients) {
+        std::string name = row.name;
+        CAPTURE(name);
+        std::string command = cli + test::shell_quote(row.address);
+        switch (row.rcpt) {
+        case test::Rcpt::accepted: {
+            REQUIRE(test::status_of(command) == 0);
+            std::string expected;
+            for (const std::string& a : test::final_addresses(row))
+                expected += (expected.empty() ? "" : ", ") + a;
+            CHECK(folded(test::run(command)) == expected + "\n");
+            break;
+        }
+        case test::Rcpt::unknown: CHECK(test::status_of(command) == 1); break;
+        case test::Rcpt::try_later: CHECK(test::status_of(command) == 75); break;
+        }
+    }
 }
 
 TEST_CASE("the generated slapd access rules agree with decide()") {

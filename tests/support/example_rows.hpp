@@ -3,10 +3,10 @@
 // the integration tests (real slapd): both must answer the same.
 #pragma once
 
+#include "vmaildir/directory/result.hpp"
+
 #include <string>
 #include <vector>
-
-#include "vmaildir/directory/result.hpp"
 
 namespace vmaildir::test {
 
@@ -119,12 +119,63 @@ inline const std::vector<Row> example_rows = {
 };
 // clang-format on
 
+/// What an MTA answers at RCPT for a recipient, whichever host it is.
+enum class Rcpt { accepted, unknown, try_later };
+
+/// One recipient of the example Jamm directory as every host must treat it: the same reply
+/// class at RCPT (250 / 550 5.1.1 / 451) and the same final destinations — the Maildirs
+/// (relative to the Maildir base) and the addresses that leave the host.  The Postfix and
+/// Exim tests send each row through their MTA, the CLI test asks `vmaildir lookup recipient`.
+struct RecipientRow {
+    const char* name;
+    std::string address;
+    Rcpt rcpt;
+    std::vector<std::string> maildirs;
+    std::vector<std::string> remote;
+};
+
+// clang-format off
+inline const std::vector<RecipientRow> example_recipients = {
+    {"an account", "alice@example.org", Rcpt::accepted, {"example.org/alice/"}, {}},
+    {"a sub-address", "alice+news@example.org", Rcpt::accepted, {"example.org/alice/"}, {}},
+    {"mixed case", "Bob@Example.ORG", Rcpt::accepted, {"example.org/bob/"}, {}},
+    {"alias fan-out", "info@example.org", Rcpt::accepted, {"example.org/alice/", "example.org/bob/"}, {}},
+    {"nested alias", "sales@example.org", Rcpt::accepted, {"example.org/alice/", "example.org/bob/"}, {}},
+    {"the postmaster role", "postmaster@example.org", Rcpt::accepted, {"example.org/alice/"}, {}},
+    {"forward and keep a copy", "frank@example.org", Rcpt::accepted, {"example.org/frank/"}, {"frank@elsewhere.test"}},
+    {"the catch-all", "whoever@example.net", Rcpt::accepted, {"example.net/carol/"}, {}},
+    {"an account in a catch-all domain", "carol@example.net", Rcpt::accepted, {"example.net/carol/"}, {}},
+    {"an unknown address", "nobody@example.org", Rcpt::unknown, {}, {}},
+    {"an inactive account", "dave@example.org", Rcpt::unknown, {}, {}},
+    {"a deleted account", "erin@example.org", Rcpt::unknown, {}, {}},
+    {"an inactive domain's account", "gina@disabled.test", Rcpt::unknown, {}, {}},
+    {"an inactive alias", "old@example.org", Rcpt::unknown, {}, {}},
+    {"an unknown sub-address", "nobody+x@example.org", Rcpt::unknown, {}, {}},
+    {"a star", "*@example.org", Rcpt::unknown, {}, {}},
+    {"a DN-like local part", "cn=admin@example.org", Rcpt::unknown, {}, {}},
+    {"an alias loop", "loop1@example.org", Rcpt::try_later, {}, {}},
+};
+// clang-format on
+
+/// The final addresses of a row (`vmaildir lookup recipient`): example.org/alice/ is
+/// alice@example.org.
+inline std::vector<std::string> final_addresses(const RecipientRow& row) {
+    std::vector<std::string> out;
+    for (const std::string& m : row.maildirs) {
+        auto slash = m.find('/');
+        out.push_back(m.substr(slash + 1, m.size() - slash - 2) + "@" + m.substr(0, slash));
+    }
+    out.insert(out.end(), row.remote.begin(), row.remote.end());
+    return out;
+}
+
 /// An LDIF change adding a live account to the example Jamm directory (Maildir
 /// DOMAIN/LOCAL/, uid and gid 5000), for tests that need many of them.
 inline std::string account_ldif(const std::string& local, const std::string& domain) {
     return "dn: mail=" + local + "@" + domain + ",jvd=" + domain +
            ",o=hosting,dc=example,dc=com\nchangetype: add\nobjectClass: JammMailAccount\n"
-           "mail: " + local + "@" + domain + "\nmailbox: " + domain + "/" + local +
+           "mail: " +
+           local + "@" + domain + "\nmailbox: " + domain + "/" + local +
            "/\nhomeDirectory: /var/mail/vhosts\nuidNumber: 5000\ngidNumber: 5000\n"
            "accountActive: TRUE\ndelete: FALSE\n\n";
 }
