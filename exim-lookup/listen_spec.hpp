@@ -1,6 +1,8 @@
 // Where vmaildir-exim listens, and the protocol spoken there:
 //   readsocket:unix:/run/vmaildir/exim.sock     readsocket:inet:127.0.0.1:2528
 //   readsocket:inet:[::1]:2528                  (Exim's ${readsocket}, protocol.hpp)
+//   dovecot-auth:unix:/run/vmaildir/exim-auth.sock   (SMTP AUTH for Exim's dovecot
+//   dovecot-auth:inet:127.0.0.1:2529                  authenticator, dovecot-auth/)
 #pragma once
 
 #include "vmaildir/daemon/listener.hpp"
@@ -11,7 +13,7 @@
 
 namespace vmaildir::exim {
 
-enum class Protocol { readsocket };
+enum class Protocol { readsocket, dovecot_auth };
 
 /// An endpoint with the protocol spoken on it; `text` is the whole specification.
 struct ListenSpec : daemon::Endpoint {

@@ -1,5 +1,6 @@
 // vmaildir-exim(8): vmaildir's lookups for Exim's ${readsocket} (protocol.hpp,
 // session.cpp) on the shared daemon skeleton (vmaildir/daemon/daemon.hpp).
+#include "auth_session.hpp"
 #include "listen_spec.hpp"
 #include "session.hpp"
 #include "vmaildir/daemon/daemon.hpp"
@@ -32,9 +33,17 @@ Maps (MAP):
   sender     logins that may send as the address, a colon list
   transport  the domain's transport
 
+SMTP AUTH: a dovecot-auth listener speaks the Dovecot authentication protocol
+to Exim's `dovecot` authenticator (and to Postfix's smtpd_sasl_type = dovecot):
+PLAIN and LOGIN, the password checked as for IMAP logins.  A wrong password
+fails (535); directory trouble closes the connection without an answer, which
+the MTA reports as a temporary failure (Exim 435, Postfix 454 4.7.0).
+
 Listeners (SPEC):
   readsocket:unix:/run/vmaildir/exim.sock
   readsocket:inet:127.0.0.1:2528           readsocket:inet:[::1]:2528
+  dovecot-auth:unix:/run/vmaildir/exim-auth.sock
+  dovecot-auth:inet:127.0.0.1:2529
 
 Signals: SIGTERM/SIGINT stop cleanly; SIGHUP rereads the configuration (a
 broken new configuration is logged and the old one kept).
@@ -80,9 +89,14 @@ int main(int argc, char** argv) try {
         return daemon::usage_error(p, "give at least one --listen SPEC");
 
     std::vector<daemon::Endpoint> endpoints(specs.begin(), specs.end());
-    return daemon::run_daemon(
-        p, std::get<daemon::DaemonSettings>(settings), endpoints,
-        [&specs](daemon::Connection& c) { serve_readsocket(c, specs[c.listener()]); });
+    return daemon::run_daemon(p, std::get<daemon::DaemonSettings>(settings), endpoints,
+                              [&specs](daemon::Connection& c) {
+                                  const ListenSpec& spec = specs[c.listener()];
+                                  if (spec.protocol == Protocol::dovecot_auth)
+                                      dovecot::serve_auth(c, spec.text);
+                                  else
+                                      serve_readsocket(c, spec);
+                              });
 } catch (const std::exception& e) {
     std::cerr << "vmaildir-exim: internal error: " << e.what() << "\n";
     return EX_SOFTWARE;

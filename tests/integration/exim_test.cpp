@@ -30,7 +30,9 @@ struct Host {
             << "timeout = 2s\nconnect_timeout = 1s\ncache_size = 0\nlog = stderr\n";
         daemon.emplace(dir, dir + "/vmaildir.conf");
         macros["VMAILDIR_SOCKET"] = daemon->socket();
+        macros["VMAILDIR_AUTH_SOCKET"] = daemon->auth_socket();
         macros["VMAILDIR_TIMEOUT"] = "5s";
+        macros["AUTH_ADVERTISE_HOSTS"] = "*"; // no TLS in the tests
         exim.emplace(dir + "/exim", macros, daemon_flags);
     }
 
@@ -66,9 +68,15 @@ TEST_CASE("exim: every example recipient as the shared table says (support/examp
         CAPTURE(name);
         Swaks s = h.send(row.address, std::string("to ") + row.name);
         switch (row.rcpt) {
-        case Rcpt::accepted: CHECK(s.replied("250 OK id=")); break;
-        case Rcpt::unknown: CHECK(s.replied("550 5.1.1")); break;
-        case Rcpt::try_later: CHECK(s.replied("451")); break;
+        case Rcpt::accepted:
+            CHECK(s.replied("250 OK id="));
+            break;
+        case Rcpt::unknown:
+            CHECK(s.replied("550 5.1.1"));
+            break;
+        case Rcpt::try_later:
+            CHECK(s.replied("451"));
+            break;
         }
         if (row.rcpt != Rcpt::accepted)
             CHECK_FALSE(s.replied("250 Accepted"));
@@ -179,4 +187,67 @@ TEST_CASE("exim: slapd stopped, hung or restarted means 451, and queued mail wai
     CHECK(mail.messages("example.net/carol/") == 1);
     CHECK_FALSE(bounced(exim.mainlog()));
     CHECK(h.send("alice@example.org", "after the outage").replied("250"));
+}
+
+TEST_CASE("exim: SMTP AUTH PLAIN and LOGIN, and sender ownership") {
+    Host h("exim-auth");
+    EximInstance& exim = *h.exim;
+    auto session = [&](const std::string& mech, const std::string& user,
+                       const std::string& password, const std::string& from) {
+        return exim.swaks("--auth " + mech + " --auth-user " + shell_quote(user) +
+                          " --auth-password " + shell_quote(password) + " --from " +
+                          shell_quote(from) + " --to bob@example.org --body sent");
+    };
+    // The right password, either mechanism; the account's own address and an alias it owns.
+    CHECK(session("PLAIN", "alice@example.org", "alice-pw", "alice@example.org").replied("235"));
+    CHECK(session("LOGIN", "alice@example.org", "alice-pw", "alice@example.org")
+              .replied("250 OK id="));
+    CHECK(session("PLAIN", "alice@example.org", "alice-pw", "info@example.org")
+              .replied("250 OK id="));
+    CHECK(session("PLAIN", "Alice@Example.ORG", "alice-pw", "alice+list@example.org")
+              .replied("250 OK id="));
+    // A sender address the login does not own: 550 5.7.1 at MAIL FROM.
+    for (const char* from :
+         {"bob@example.org", "carol@example.net", "someone@elsewhere.test", "sales@example.org"}) {
+        std::string sender = from;
+        CAPTURE(sender);
+        Swaks s = session("PLAIN", "alice@example.org", "alice-pw", from);
+        CHECK(s.replied("235"));
+        CHECK(s.replied("550 5.7.1"));
+    }
+    // Without AUTH the sender is not checked here (relaying rules apply as usual).
+    CHECK(h.send("bob@example.org").replied("250 OK id="));
+    // Wrong password, unknown, inactive, alias-only logins: 535.
+    for (const auto& [user, password] :
+         std::vector<std::pair<std::string, std::string>>{{"alice@example.org", "wrong"},
+                                                          {"nobody@example.org", "x"},
+                                                          {"dave@example.org", "dave-pw"},
+                                                          {"info@example.org", "alice-pw"}}) {
+        CAPTURE(user);
+        for (const char* mech : {"PLAIN", "LOGIN"}) {
+            Swaks s = session(mech, user, password, user);
+            CHECK(s.replied("535"));
+            CHECK_FALSE(s.replied("235"));
+        }
+    }
+    // Two entries for the sender address: directory trouble, so 451, not 550.
+    h.slapd.modify("dn: cn=info-again,jvd=example.org,o=hosting,dc=example,dc=com\n"
+                   "changetype: add\nobjectClass: JammMailAlias\ncn: info-again\n"
+                   "mail: info@example.org\nmaildrop: carol@example.net\n");
+    Swaks ambiguous = session("PLAIN", "alice@example.org", "alice-pw", "info@example.org");
+    CHECK(ambiguous.replied("451"));
+    CHECK_FALSE(ambiguous.replied("550"));
+    // The directory down: a temporary failure (Exim's 435 for a deferred authenticator),
+    // never 535.
+    h.slapd.stop();
+    for (const char* mech : {"PLAIN", "LOGIN"}) {
+        CAPTURE(std::string(mech));
+        Swaks s = session(mech, "alice@example.org", "alice-pw", "alice@example.org");
+        CHECK(s.replied("435"));
+        CHECK_FALSE(s.replied("535"));
+        CHECK_FALSE(s.replied("235"));
+    }
+    REQUIRE(h.drained());
+    CHECK(h.mail().messages("example.org/bob/") == 5);
+    CHECK(read_file(h.dir + "/vmaildir-exim.log").find("temporary failure") != std::string::npos);
 }

@@ -19,23 +19,28 @@
 
 namespace vmaildir::test {
 
-/// vmaildir-exim serving a configuration on DIR/exim.sock (readsocket).
+/// vmaildir-exim serving a configuration on DIR/exim.sock (readsocket) and
+/// DIR/exim-auth.sock (the Dovecot authentication protocol).
 class LookupDaemon {
 public:
     LookupDaemon(const std::string& dir, const std::string& config_path)
-        : socket_(dir + "/exim.sock"),
+        : socket_(dir + "/exim.sock"), auth_socket_(dir + "/exim-auth.sock"),
           process_({VMAILDIR_EXIM_DAEMON, "-c", config_path, "--log", "stderr", "-v", "-l",
-                    "readsocket:unix:" + socket_, "--socket-mode", "0666", "--user", "nobody"},
+                    "readsocket:unix:" + socket_, "-l", "dovecot-auth:unix:" + auth_socket_,
+                    "--socket-mode", "0666", "--user", "nobody"},
                    dir + "/vmaildir-exim.log") {
-        if (!wait_for([&] { return unix_open(socket_); }, std::chrono::seconds(10)))
+        if (!wait_for([&] { return unix_open(socket_) && unix_open(auth_socket_); },
+                      std::chrono::seconds(10)))
             throw std::runtime_error("vmaildir-exim did not start; see " + dir +
                                      "/vmaildir-exim.log");
     }
     const std::string& socket() const { return socket_; }
+    const std::string& auth_socket() const { return auth_socket_; }
     Process& process() { return process_; }
 
 private:
     std::string socket_;
+    std::string auth_socket_;
     Process process_;
 };
 
