@@ -59,8 +59,15 @@ std::variant<ListenSpec, std::string> parse_listen_spec(std::string_view text) {
         spec.text = std::string(text);
         return spec;
     }
-    return quoted + "expected socketmap:unix:PATH, socketmap:inet:HOST:PORT or "
-                    "tcp:inet:HOST:PORT:MAP";
+    if (text.rfind("dovecot-auth:", 0) == 0) {
+        spec.protocol = Protocol::dovecot_auth;
+        if (auto problem = endpoint_into(text.substr(13), spec))
+            return quoted + *problem;
+        spec.text = std::string(text);
+        return spec;
+    }
+    return quoted + "expected socketmap:unix:PATH, socketmap:inet:HOST:PORT, "
+                    "tcp:inet:HOST:PORT:MAP or dovecot-auth:unix:PATH";
 }
 
 } // namespace vmaildir::postfix

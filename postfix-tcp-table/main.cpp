@@ -2,6 +2,7 @@
 // tcp_table (protocol.hpp, session.cpp) on the shared daemon skeleton
 // (vmaildir/daemon/daemon.hpp); and the ldap: tables virtual(8) needs for
 // delivery (ldap_tables.hpp).
+#include "auth_session.hpp"
 #include "ldap_tables.hpp"
 #include "listen_spec.hpp"
 #include "session.hpp"
@@ -35,6 +36,10 @@ Listeners (SPEC), like the Postfix table that reaches them:
   socketmap:unix:/var/spool/postfix/private/vmaildir
   socketmap:inet:127.0.0.1:2526            socketmap:inet:[::1]:2526
   tcp:inet:127.0.0.1:2527:alias            (tcp_table: one map per listener, TCP only)
+  dovecot-auth:unix:/var/spool/postfix/private/vmaildir-auth
+                                           (SMTP AUTH PLAIN/LOGIN for smtpd_sasl_type =
+                                           dovecot: 535 for a wrong password, 454 4.7.0
+                                           when the directory cannot answer)
 
 ldap-tables writes the ldap_table(5) files virtual(8) needs for delivery
 (virtual(8) refuses socketmap for mailbox/uid/gid maps) from the same
@@ -108,6 +113,8 @@ int main(int argc, char** argv) try {
                                   const ListenSpec& spec = specs[c.listener()];
                                   if (spec.protocol == Protocol::socketmap)
                                       serve_socketmap(c, spec);
+                                  else if (spec.protocol == Protocol::dovecot_auth)
+                                      dovecot::serve_auth(c, spec.text);
                                   else
                                       serve_tcp_table(c, spec);
                               });

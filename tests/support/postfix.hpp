@@ -16,7 +16,8 @@ namespace vmaildir::test {
 
 namespace fs = std::filesystem;
 
-/// vmaildir-postfix serving a configuration on a unix socket and a loopback tcp_table port.
+/// vmaildir-postfix serving a configuration on a unix socket (and SOCKET-auth, the Dovecot
+/// authentication protocol) and a loopback tcp_table port.
 class TableDaemon {
 public:
     /// Logs to DIR/vmaildir-postfix.log; the socketmap socket is `socket` (default
@@ -27,6 +28,7 @@ public:
           process_({VMAILDIR_POSTFIX_DAEMON, "-c", config_path, "--log", "stderr", "-v",
                     "-l", "socketmap:unix:" + socket_,
                     "-l", "tcp:inet:127.0.0.1:" + std::to_string(tcp_port_) + ":alias",
+                    "-l", "dovecot-auth:unix:" + socket_ + "-auth",
                     "--user", "nobody"},
                    dir + "/vmaildir-postfix.log") {
         if (!wait_for([&] { return unix_open(socket_); }, std::chrono::seconds(10)))
