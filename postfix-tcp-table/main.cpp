@@ -97,15 +97,10 @@ int main(int argc, char** argv) try {
     auto settings = daemon::daemon_settings(*cl);
     if (auto* problem = std::get_if<std::string>(&settings))
         return daemon::usage_error(p, *problem);
-    std::vector<ListenSpec> specs;
-    for (const std::string& text : cl->values("listen")) {
-        auto spec = parse_listen_spec(text);
-        if (auto* problem = std::get_if<std::string>(&spec))
-            return daemon::usage_error(p, "--listen " + *problem);
-        specs.push_back(std::get<ListenSpec>(spec));
-    }
-    if (specs.empty())
-        return daemon::usage_error(p, "give at least one --listen SPEC");
+    auto parsed = daemon::listen_specs<ListenSpec>(*cl, parse_listen_spec);
+    if (auto* problem = std::get_if<std::string>(&parsed))
+        return daemon::usage_error(p, *problem);
+    const std::vector<ListenSpec>& specs = std::get<std::vector<ListenSpec>>(parsed);
 
     std::vector<daemon::Endpoint> endpoints(specs.begin(), specs.end());
     return daemon::run_daemon(p, std::get<daemon::DaemonSettings>(settings), endpoints,

@@ -4,9 +4,13 @@
 #include "support/example_rows.hpp"
 #include "support/exim.hpp"
 
+#include <cstring>
 #include <doctest/doctest.h>
 #include <fstream>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <thread>
+#include <unistd.h>
 
 using namespace vmaildir::test;
 
@@ -102,24 +106,14 @@ TEST_CASE("exim: every example recipient as the shared table says (support/examp
 }
 
 TEST_CASE("exim: a catch-all never swallows mail for real accounts") {
-    // 50 accounts in the catch-all domain example.net, whose catch-all goes to carol.
-    std::string ldif;
-    std::vector<std::string> users;
-    for (int i = 1; i <= 50; ++i) {
-        std::string local = "user" + std::string(i < 10 ? "0" : "") + std::to_string(i);
-        users.push_back(local);
-        ldif += account_ldif(local, "example.net");
-    }
-    Host h("exim-catchall", ldif);
+    const CatchallDrill drill = catchall_drill();
+    Host h("exim-catchall", drill.ldif);
     Maildirs mail = h.mail();
-    std::string all;
-    for (const std::string& u : users)
-        all += (all.empty() ? "" : ",") + u + "@example.net";
-    CHECK(h.send(all, "for the fifty").replied("250"));
+    CHECK(h.send(drill.recipients, "for the fifty").replied("250"));
     CHECK(h.send("stranger1@example.net,stranger2@example.net", "for strangers").replied("250"));
     REQUIRE(h.drained());
     std::size_t delivered = 0;
-    for (const std::string& u : users) {
+    for (const std::string& u : drill.users) {
         CAPTURE(u);
         delivered += mail.messages("example.net/" + u + "/");
         CHECK(mail.contains("example.net/" + u + "/", "for the fifty"));
@@ -250,4 +244,66 @@ TEST_CASE("exim: SMTP AUTH PLAIN and LOGIN, and sender ownership") {
     REQUIRE(h.drained());
     CHECK(h.mail().messages("example.org/bob/") == 5);
     CHECK(read_file(h.dir + "/vmaildir-exim.log").find("temporary failure") != std::string::npos);
+}
+
+namespace {
+
+/// One ${readsocket}-style request: connect, write, half-close, read to EOF.
+std::string ask(const std::string& socket, const std::string& request) {
+    int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, socket.c_str(), sizeof addr.sun_path - 1);
+    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(::write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size()));
+    ::shutdown(fd, SHUT_WR);
+    std::string reply;
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(fd, buf, sizeof buf)) > 0)
+        reply.append(buf, static_cast<std::size_t>(n));
+    ::close(fd);
+    return reply;
+}
+
+} // namespace
+
+TEST_CASE("vmaildir-exim: answers, protocol errors and a broken configuration") {
+    Slapd slapd("exim-protocol", "jamm");
+    const std::string dir = slapd.dir();
+    std::ofstream(dir + "/bind.pw") << "vmaildir-secret\n";
+    std::ofstream(dir + "/vmaildir.conf")
+        << "server_host = " << slapd.uri() << "\n"
+        << "search_base = o=hosting,dc=example,dc=com\nschema = jamm\n"
+        << "bind_dn = cn=vmaildir,dc=example,dc=com\nbind_pw_file = bind.pw\n"
+        << "timeout = 2s\nlog = stderr\n";
+    {
+        LookupDaemon daemon(dir, dir + "/vmaildir.conf");
+        const std::string& s = daemon.socket();
+        CHECK(ask(s, "recipient sales@example.org\n") == "alice@example.org, bob@example.org");
+        CHECK(ask(s, "alias frank@example.org") == "frank@example.org, frank@elsewhere.test");
+        CHECK(ask(s, "mailbox alice+x@example.org\n") == "example.org/alice/");
+        CHECK(ask(s, "quota alice@example.org\n") == "100000000");
+        CHECK(ask(s, "sender info@example.org\n") == "alice@example.org : bob@example.org");
+        CHECK(ask(s, "uid alice@example.org\n") == "5000");
+        CHECK(ask(s, "domain disabled.test\n") == "disabled.test");
+        CHECK(ask(s, "recipient nobody@example.org\n").empty());
+        CHECK(ask(s, "recipient *)(mail=*@example.org\n").empty());
+        CHECK(ask(s, "recipient loop1@example.org\n").rfind(":defer: ", 0) == 0);
+        CHECK(ask(s, "passwd alice@example.org\n") == ":defer: unknown map 'passwd'");
+        CHECK(ask(s, "recipient\n").rfind(":defer: malformed", 0) == 0);
+        CHECK(ask(s, std::string("recipient a\0b@example.org\n", 26)).rfind(":defer:", 0) == 0);
+        CHECK(ask(s, "recipient " + std::string(5000, 'a') + "\n") == ":defer: request too long");
+        slapd.stop();
+        CHECK(ask(s, "domain example.org\n").rfind(":defer: ", 0) == 0);
+        std::string log = read_file(dir + "/vmaildir-exim.log");
+        CHECK(log.find("unknown map 'passwd'") != std::string::npos);
+        CHECK(log.find("domain example.org: temporary failure") != std::string::npos);
+    }
+    // A broken configuration: the daemon stays up and defers everything, saying why.
+    std::ofstream(dir + "/broken.conf") << "search_base = o=hosting\nfrobnicate = 1\n";
+    LookupDaemon broken(dir, dir + "/broken.conf");
+    std::string reply = ask(broken.socket(), "domain example.org\n");
+    CHECK(reply.rfind(":defer: ", 0) == 0);
+    CHECK(reply.find("frobnicate") != std::string::npos);
 }

@@ -171,24 +171,14 @@ TEST_CASE("postfix: SMTP AUTH over the Dovecot protocol (smtpd_sasl_type = dovec
 }
 
 TEST_CASE("postfix: a catch-all never swallows mail for real accounts") {
-    // 50 accounts in the catch-all domain example.net, whose catch-all goes to carol.
-    std::string ldif;
-    std::vector<std::string> users;
-    for (int i = 1; i <= 50; ++i) {
-        std::string local = "user" + std::string(i < 10 ? "0" : "") + std::to_string(i);
-        users.push_back(local);
-        ldif += account_ldif(local, "example.net");
-    }
-    Host h("pf-catchall", ldif);
+    const CatchallDrill drill = catchall_drill();
+    Host h("pf-catchall", drill.ldif);
     auto& pf = *h.postfix;
-    std::string all;
-    for (const std::string& u : users)
-        all += (all.empty() ? "" : ",") + u + "@example.net";
-    CHECK(h.send(all, "for the fifty").replied("250"));
+    CHECK(h.send(drill.recipients, "for the fifty").replied("250"));
     CHECK(h.send("stranger1@example.net,stranger2@example.net", "for strangers").replied("250"));
     REQUIRE(h.drained());
     std::size_t misdelivered = 0, delivered = 0;
-    for (const std::string& u : users) {
+    for (const std::string& u : drill.users) {
         CAPTURE(u);
         delivered += pf.messages("example.net/" + u + "/");
         CHECK(pf.maildir_contains("example.net/" + u + "/", "for the fifty"));

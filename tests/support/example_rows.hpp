@@ -180,6 +180,24 @@ inline std::string account_ldif(const std::string& local, const std::string& dom
            "accountActive: TRUE\ndelete: FALSE\n\n";
 }
 
+/// The catch-all drill of the MTA tests: 50 live accounts user01..user50 added to
+/// example.net, whose catch-all goes to carol; none of their mail may reach carol.
+struct CatchallDrill {
+    std::string ldif;
+    std::vector<std::string> users;
+    std::string recipients; ///< all fifty addresses, comma-separated (swaks --to)
+};
+inline CatchallDrill catchall_drill() {
+    CatchallDrill d;
+    for (int i = 1; i <= 50; ++i) {
+        std::string local = "user" + std::string(i < 10 ? "0" : "") + std::to_string(i);
+        d.users.push_back(local);
+        d.ldif += account_ldif(local, "example.net");
+        d.recipients += (d.recipients.empty() ? "" : ",") + local + "@example.net";
+    }
+    return d;
+}
+
 inline bool applies(const Row& row, const std::string& preset) {
     std::string list = std::string(" ") + row.presets + " ";
     return list.find(" " + preset + " ") != std::string::npos;

@@ -45,6 +45,24 @@ struct DaemonSettings {
 /// times above zero.  The problem, for usage_error(), when one is wrong.
 std::variant<DaemonSettings, std::string> daemon_settings(const CommandLine& command_line);
 
+/// Parses every `--listen` value with the adapter's `parse` (text → variant<Spec, problem>):
+/// the specifications in order, or the problem for usage_error() ("--listen ..." quoted, or
+/// that none was given).
+template <class Spec, class Parse>
+std::variant<std::vector<Spec>, std::string> listen_specs(const CommandLine& command_line,
+                                                          Parse parse) {
+    std::vector<Spec> specs;
+    for (const std::string& text : command_line.values("listen")) {
+        auto spec = parse(text);
+        if (auto* problem = std::get_if<std::string>(&spec))
+            return "--listen " + *problem;
+        specs.push_back(std::get<Spec>(std::move(spec)));
+    }
+    if (specs.empty())
+        return std::string("give at least one --listen SPEC");
+    return specs;
+}
+
 /// Runs the daemon until SIGTERM or SIGINT: see the top of this file.  `listeners` are served
 /// by `handler`; Connection::listener() is the index into them.  Returns the exit status: 0
 /// after a signal, 71 (EX_OSERR) when a listener cannot be opened or root cannot be dropped.
