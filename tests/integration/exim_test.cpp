@@ -26,12 +26,7 @@ struct Host {
         : slapd(name, "jamm"), dir(slapd.dir()) {
         if (!extra_ldif.empty())
             slapd.modify(extra_ldif);
-        std::ofstream(dir + "/bind.pw") << "vmaildir-secret\n";
-        std::ofstream(dir + "/vmaildir.conf")
-            << "server_host = " << slapd.uri() << "\n"
-            << "search_base = o=hosting,dc=example,dc=com\nschema = jamm\n"
-            << "bind_dn = cn=vmaildir,dc=example,dc=com\nbind_pw_file = bind.pw\n"
-            << "timeout = 2s\nconnect_timeout = 1s\ncache_size = 0\nlog = stderr\n";
+        write_jamm_config(slapd);
         daemon.emplace(dir, dir + "/vmaildir.conf");
         macros["VMAILDIR_SOCKET"] = daemon->socket();
         macros["VMAILDIR_AUTH_SOCKET"] = daemon->auth_socket();
@@ -271,12 +266,7 @@ std::string ask(const std::string& socket, const std::string& request) {
 TEST_CASE("vmaildir-exim: answers, protocol errors and a broken configuration") {
     Slapd slapd("exim-protocol", "jamm");
     const std::string dir = slapd.dir();
-    std::ofstream(dir + "/bind.pw") << "vmaildir-secret\n";
-    std::ofstream(dir + "/vmaildir.conf")
-        << "server_host = " << slapd.uri() << "\n"
-        << "search_base = o=hosting,dc=example,dc=com\nschema = jamm\n"
-        << "bind_dn = cn=vmaildir,dc=example,dc=com\nbind_pw_file = bind.pw\n"
-        << "timeout = 2s\nlog = stderr\n";
+    write_jamm_config(slapd, "");
     {
         LookupDaemon daemon(dir, dir + "/vmaildir.conf");
         const std::string& s = daemon.socket();

@@ -63,12 +63,7 @@ struct Host {
         : slapd(name, "jamm"), dir(slapd.dir()) {
         if (!extra_ldif.empty())
             slapd.modify(extra_ldif);
-        std::ofstream(dir + "/bind.pw") << "vmaildir-secret\n";
-        std::ofstream(dir + "/vmaildir.conf")
-            << "server_host = " << slapd.uri() << "\n"
-            << "search_base = o=hosting,dc=example,dc=com\nschema = jamm\n"
-            << "bind_dn = cn=vmaildir,dc=example,dc=com\nbind_pw_file = bind.pw\n"
-            << "timeout = 2s\nconnect_timeout = 1s\ncache_size = 0\nlog = stderr\n";
+        write_jamm_config(slapd);
         fs::create_directories(dir + "/tables");
         run(std::string(VMAILDIR_POSTFIX_DAEMON) + " ldap-tables -c " +
             shell_quote(dir + "/vmaildir.conf") + " --live-domains " +

@@ -140,4 +140,20 @@ private:
     int port_ = 0;
 };
 
+/// Writes DIR/vmaildir.conf (and DIR/bind.pw) for the example Jamm directory on `slapd`, as
+/// the MTA tests' daemons read it: short timeouts, logging to stderr, then `extra` lines
+/// (default: no cache, so every answer comes from slapd).  Returns its path.
+inline std::string write_jamm_config(const Slapd& slapd,
+                                     const std::string& extra = "cache_size = 0\n") {
+    const std::string dir = slapd.dir();
+    std::ofstream(dir + "/bind.pw") << "vmaildir-secret\n";
+    std::ofstream(dir + "/vmaildir.conf")
+        << "server_host = " << slapd.uri() << "\n"
+        << "search_base = o=hosting,dc=example,dc=com\nschema = jamm\n"
+        << "bind_dn = cn=vmaildir,dc=example,dc=com\nbind_pw_file = bind.pw\n"
+        << "timeout = 2s\nconnect_timeout = 1s\nlog = stderr\n"
+        << extra;
+    return dir + "/vmaildir.conf";
+}
+
 } // namespace vmaildir::test
