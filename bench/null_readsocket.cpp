@@ -10,11 +10,9 @@
 // closes after its reply, so the difference between the two is the lookup
 // itself.  Runs until SIGTERM/SIGINT; the socket is mode 0666 (a benchmark
 // helper, not a service).
+#include "null_server.hpp"
 #include "vmaildir/daemon/server.hpp"
-#include "vmaildir/daemon/signals.hpp"
-#include "vmaildir/service/service.hpp"
 
-#include <cstdio>
 #include <string>
 
 using namespace vmaildir;
@@ -35,21 +33,6 @@ void serve(daemon::Connection& c) {
 
 } // namespace
 
-int main(int argc, char** argv) try {
-    if (argc != 2) {
-        std::fprintf(stderr, "usage: null_readsocket SOCKET_PATH\n");
-        return 64;
-    }
-    daemon::block_daemon_signals();
-    auto log = make_stderr_logger("null_readsocket");
-    daemon::ServiceHolder services(Service::broken("null readsocket: no directory", *log));
-    daemon::Endpoint endpoint{true, argv[1], "", 0, std::string("unix:") + argv[1]};
-    daemon::Server server({endpoint}, {0666, std::nullopt}, {}, services, serve, *log);
-    server.bind();
-    daemon::SignalWatcher signals([] {}, [&](int) { server.stop(); });
-    server.run();
-    return 0;
-} catch (const std::exception& e) {
-    std::fprintf(stderr, "null_readsocket: %s\n", e.what());
-    return 71;
+int main(int argc, char** argv) {
+    return vmaildir::bench::run_null_server("null_readsocket", argc, argv, serve);
 }
