@@ -43,17 +43,20 @@ std::optional<mode_t> octal_mode(const std::string& text) {
 
 std::vector<Option> daemon_options(const DaemonDefaults& d) {
     using K = Option::Kind;
-    return {
+    std::vector<Option> options = {
         {"config,c", K::value, "configuration file", std::string(default_config_path)},
         {"user,u", K::value, "run as this user once the listeners are open (when started as root)",
          d.user},
         {"socket-group", K::value, "group of the unix sockets", d.socket_group},
         {"socket-mode", K::value, "permissions of the unix sockets (octal)", d.socket_mode},
         {"max-connections", K::value, "most client connections at once", "1000"},
-        {"idle-timeout", K::value, "seconds before an idle connection is closed", "300"},
+        {"idle-timeout", K::value, "seconds before an idle connection is closed", d.idle_timeout},
         {"log", K::value, "syslog or stderr (default: the configuration's `log`)", ""},
         {"verbose,v", K::flag, "log every lookup", std::nullopt},
     };
+    if (!d.max_connections)
+        options.erase(options.begin() + 4);
+    return options;
 }
 
 std::variant<DaemonSettings, std::string> daemon_settings(const CommandLine& cl) {
@@ -77,11 +80,12 @@ std::variant<DaemonSettings, std::string> daemon_settings(const CommandLine& cl)
             return "--socket-group " + name + ": no such group";
         s.sockets.group = g->gr_gid;
     }
-    auto connections = count(cl.value("max-connections"), 1'000'000);
-    if (!connections)
-        return "--max-connections " + cl.value("max-connections") +
-               ": expected a number from 1 to 1000000";
-    s.limits.max_connections = *connections;
+    if (std::string max = cl.value("max-connections"); !max.empty()) {
+        auto connections = count(max, 1'000'000);
+        if (!connections)
+            return "--max-connections " + max + ": expected a number from 1 to 1000000";
+        s.limits.max_connections = *connections;
+    }
     auto idle = count(cl.value("idle-timeout"), 86'400);
     if (!idle)
         return "--idle-timeout " + cl.value("idle-timeout") + ": expected seconds from 1 to 86400";

@@ -25,6 +25,8 @@ struct DaemonDefaults {
     std::string user = "nobody";
     std::string socket_group; ///< empty: leave the group as created
     std::string socket_mode = "0660";
+    std::string idle_timeout = "300";
+    bool max_connections = true; ///< offer --max-connections (a milter's library has no limit)
 };
 
 /// The common options: --config, --user, --socket-group, --socket-mode, --max-connections,

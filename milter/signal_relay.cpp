@@ -1,0 +1,78 @@
+// vmaildir-milter's signals (signal_relay.hpp).
+#include "signal_relay.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdexcept>
+#include <unistd.h>
+
+namespace vmaildir::milter {
+
+namespace {
+
+int relay_fd = -1;
+constexpr int relayed[] = {SIGHUP, SIGTERM, SIGINT};
+
+extern "C" void relay(int sig) {
+    int saved = errno;
+    unsigned char byte = static_cast<unsigned char>(sig);
+    [[maybe_unused]] ssize_t n = write(relay_fd, &byte, 1);
+    errno = saved;
+}
+
+} // namespace
+
+SignalRelay::SignalRelay() {
+    if (pipe2(pipe_, O_CLOEXEC) != 0)
+        throw std::runtime_error("cannot create the signal pipe");
+    relay_fd = pipe_[1];
+    struct sigaction sa {};
+    sa.sa_handler = relay;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    for (int sig : relayed)
+        sigaction(sig, &sa, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+    sigset_t set;
+    sigemptyset(&set);
+    for (int sig : relayed)
+        sigaddset(&set, sig);
+    pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+}
+
+SignalRelay::~SignalRelay() {
+    for (int sig : relayed)
+        std::signal(sig, SIG_DFL);
+    relay_fd = -1;
+    close(pipe_[0]);
+    close(pipe_[1]);
+}
+
+int SignalRelay::wait() {
+    for (;;) {
+        unsigned char byte = 0;
+        ssize_t n = read(pipe_[0], &byte, 1);
+        if (n == 1)
+            return byte;
+        if (n < 0 && errno == EINTR)
+            continue;
+        return 0;
+    }
+}
+
+void SignalRelay::wake() {
+    unsigned char byte = 0;
+    [[maybe_unused]] ssize_t n = write(pipe_[1], &byte, 1);
+}
+
+void SignalRelay::block_in_this_thread() {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int sig : relayed)
+        sigaddset(&set, sig);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+} // namespace vmaildir::milter
