@@ -53,18 +53,26 @@ std::string first_argument(char** argv) {
     return argv && argv[0] ? std::string(argv[0]) : std::string();
 }
 
-/// Applies a reply: logs it, then answers (or, in test mode, logs what it would answer and
-/// lets the command through).
-sfsistat apply(SMFICTX* ctx, const Reply& reply) {
-    Logger& log = the_filter->log();
+/// "QUEUEID: " for a log line, when the MTA has given one.
+std::string log_prefix(SMFICTX* ctx) {
     std::string qid = macro(ctx, "i");
-    std::string prefix = qid.empty() ? "" : util::printable(qid, 32) + ": ";
+    return qid.empty() ? "" : util::printable(qid, 32) + ": ";
+}
+
+/// Applies a reply to the command whose argument was `subject`: logs it, then answers (or,
+/// in test mode, logs what it would answer and lets the command through).  An accepted
+/// command costs no text unless it is logged.
+sfsistat apply(SMFICTX* ctx, const Reply& reply, std::string_view subject) {
+    Logger& log = the_filter->log();
     if (reply.action == Answer::accept) {
-        if (!reply.log.empty() && log.enabled(reply.level))
-            (reply.level == LogLevel::info ? log.info(prefix + reply.log)
-                                           : log.debug(prefix + reply.log));
+        if (!log.enabled(reply.level))
+            return SMFIS_CONTINUE;
+        std::string line = reply.log.empty() ? accepted_line(reply, subject) : reply.log;
+        (reply.level == LogLevel::info ? log.info(log_prefix(ctx) + line)
+                                       : log.debug(log_prefix(ctx) + line));
         return SMFIS_CONTINUE;
     }
+    const std::string prefix = log_prefix(ctx);
     if (the_filter->settings().mode == Mode::test) {
         std::string line = prefix + reply.log + "; test mode, not answering " + reply.line();
         (reply.action == Answer::tempfail ? log.warning(line) : log.info(line));
@@ -86,7 +94,7 @@ sfsistat out_of_memory(SMFICTX* ctx) {
     r.text = "Temporary failure";
     r.level = LogLevel::error;
     r.log = "out of memory for the connection's state";
-    return apply(ctx, r);
+    return apply(ctx, r, {});
 }
 
 /// The sender check with the current login, when there is one or the policy asks.
@@ -98,7 +106,7 @@ sfsistat check_sender_now(SMFICTX* ctx, Session& s, const std::string& login) {
     if (!login.empty())
         s.sender_checked = true;
     Reply reply = sender_reply(verdict, login, s.sender, settings.unauthenticated);
-    sfsistat status = apply(ctx, reply);
+    sfsistat status = apply(ctx, reply, s.sender);
     if (status != SMFIS_CONTINUE)
         s.sender_refused = std::move(reply);
     return status;
@@ -138,7 +146,7 @@ sfsistat on_envrcpt(SMFICTX* ctx, char** argv) {
     if (!s)
         return out_of_memory(ctx);
     if (s->sender_refused)
-        return apply(ctx, *s->sender_refused);
+        return apply(ctx, *s->sender_refused, s->sender);
     if (!s->sender_checked) {
         // An MTA may hand over {auth_authen} only at RCPT.
         if (std::string login = macro(ctx, "{auth_authen}"); !login.empty()) {
@@ -147,8 +155,9 @@ sfsistat on_envrcpt(SMFICTX* ctx, char** argv) {
                 return st;
         }
     }
-    std::string recipient = first_argument(argv);
-    return apply(ctx, recipient_reply(check_recipient(s->service.get(), recipient), recipient));
+    std::string_view recipient = argv && argv[0] ? argv[0] : "";
+    return apply(ctx, recipient_reply(check_recipient(s->service.get(), recipient), recipient),
+                 recipient);
 }
 
 sfsistat on_abort(SMFICTX* ctx) {

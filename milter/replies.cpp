@@ -88,9 +88,13 @@ Reply recipient_reply(const Result<RecipientVerdict>& verdict, std::string_view 
     if (verdict.is_found()) {
         switch (verdict.value()) {
         case RecipientVerdict::deliverable:
-            return accept("RCPT " + bracketed(address, false) + ": deliverable");
-        case RecipientVerdict::foreign:
-            return accept("RCPT " + bracketed(address, false) + ": not a hosted domain");
+        case RecipientVerdict::foreign: {
+            Reply r = accept();
+            r.accepted_as = verdict.value() == RecipientVerdict::deliverable
+                                ? "deliverable"
+                                : "not a hosted domain";
+            return r;
+        }
         case RecipientVerdict::unknown:
             return answer(Answer::reject, "550", "5.1.1",
                           bracketed(address, true) + ": Recipient address rejected: User unknown",
@@ -99,6 +103,11 @@ Reply recipient_reply(const Result<RecipientVerdict>& verdict, std::string_view 
     }
     // A not_found verdict cannot happen; treat anything but found as trouble (never a bounce).
     return temporary(address, "RCPT", verdict.is_found() ? "unexpected verdict" : verdict.reason());
+}
+
+std::string accepted_line(const Reply& reply, std::string_view address) {
+    return "RCPT " + bracketed(address, false) + ": " +
+           (reply.accepted_as ? reply.accepted_as : "accepted");
 }
 
 Reply sender_reply(const Result<SenderVerdict>& verdict, std::string_view login,

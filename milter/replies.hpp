@@ -39,11 +39,16 @@ struct Reply {
     std::string text;  ///< the SMTP text, already safe for smfi_setreply (no CR/LF, % doubled)
     LogLevel level = LogLevel::debug; ///< how the decision is logged
     std::string log;                  ///< the log line (without queue id); empty: not logged
+    /// An accepted RCPT: what it resolved as ("deliverable").  Its `log` stays empty, so that
+    /// the common case builds no text; accepted_line() makes the debug line when it is wanted.
+    const char* accepted_as = nullptr;
     /// "550 5.1.1 TEXT" with the % escapes undone (for logs).
     std::string line() const;
 };
 
 Reply recipient_reply(const Result<RecipientVerdict>& verdict, std::string_view address);
+/// The debug line of an accepted RCPT: "RCPT <a>: deliverable".
+std::string accepted_line(const Reply& reply, std::string_view address);
 Reply sender_reply(const Result<SenderVerdict>& verdict, std::string_view login,
                    std::string_view sender, UnauthenticatedSenders policy);
 

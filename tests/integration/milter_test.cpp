@@ -7,10 +7,12 @@
 #include "support/milter.hpp"
 #include "support/postfix.hpp"
 
+#include <atomic>
 #include <doctest/doctest.h>
 #include <fstream>
 #include <grp.h>
 #include <pwd.h>
+#include <thread>
 
 using namespace vmaildir::test;
 
@@ -229,6 +231,22 @@ TEST_CASE("vmaildir-milter: protocol edge cases and directory trouble with milte
     CHECK(log.find("answering 550 5.1.1 <*)(objectClass=*@example.org>") != std::string::npos);
     CHECK(log.find("answering 550 5.1.1 <100%@example.org>") != std::string::npos);
     CHECK(log.find("warning:") == std::string::npos); // no temporary failure, no odd input
+
+    // Four such connections at once: libmilter's worker threads share one service.
+    std::vector<std::thread> clients;
+    std::atomic<int> failed{0};
+    for (int i = 0; i < 4; ++i)
+        clients.emplace_back([&, i] {
+            auto [status, text] =
+                miltertest("edge-cases.lua", {"socket=" + socket, "dir=" + scripts},
+                           slapd.dir() + "/edge-cases-" + std::to_string(i) + ".out");
+            if (status != 0 || text.find("edge cases done") == std::string::npos)
+                ++failed;
+        });
+    for (std::thread& t : clients)
+        t.join();
+    CHECK(failed.load() == 0);
+    CHECK(milter.log().find("warning:") == std::string::npos);
 
     slapd.stop();
     std::string down = envelope(socket, slapd.dir() + "/down.out", "<sender@sender.test>",

@@ -22,8 +22,8 @@ std::string_view bare(std::string_view address) {
 
 /// Found with whether the domain an address claims is hosted here (active or not): the
 /// parsed domain, or for a key that is no valid address, whatever follows its last '@'.
-Result<bool> claims_hosted_domain(Service& service, std::string_view address) {
-    auto parsed = parse_address(address, service.config().address);
+Result<bool> claims_hosted_domain(Service& service, std::string_view address,
+                                  const std::variant<Address, std::string>& parsed) {
     std::string domain;
     if (const Address* a = std::get_if<Address>(&parsed)) {
         domain = a->domain();
@@ -47,12 +47,13 @@ Result<bool> claims_hosted_domain(Service& service, std::string_view address) {
 
 Result<RecipientVerdict> check_recipient(Service& service, std::string_view address) {
     using Out = Result<RecipientVerdict>;
-    auto hosted = claims_hosted_domain(service, address);
+    auto parsed = parse_address(address, service.config().address);
+    auto hosted = claims_hosted_domain(service, address, parsed);
     if (!hosted.is_found())
         return Out::failure_of(hosted);
     if (!hosted.value())
         return Out::found(RecipientVerdict::foreign);
-    if (!std::holds_alternative<Address>(parse_address(address, service.config().address)))
+    if (!std::holds_alternative<Address>(parsed))
         return Out::found(RecipientVerdict::unknown);
     auto finals = service.lookup(MapName::recipient, address);
     if (finals.is_temp_fail())
@@ -67,7 +68,8 @@ Result<SenderVerdict> check_sender(Service& service, std::string_view login,
     if (bare(sender).empty())
         return Out::found(SenderVerdict::allowed); // the null sender: bounces, DSNs
     if (util::trim(login).empty()) {
-        auto hosted = claims_hosted_domain(service, sender);
+        auto hosted =
+            claims_hosted_domain(service, sender, parse_address(sender, service.config().address));
         if (!hosted.is_found())
             return Out::failure_of(hosted);
         return Out::found(hosted.value() ? SenderVerdict::unauthenticated_hosted
