@@ -2,11 +2,9 @@
 // Every step is a cached map answer, so a warm check costs no directory search.
 #include "vmaildir/service/smtp_checks.hpp"
 
-#include "vmaildir/model/address.hpp"
 #include "vmaildir/util/text.hpp"
 
 #include <string>
-#include <variant>
 
 namespace vmaildir {
 
@@ -20,24 +18,15 @@ std::string_view bare(std::string_view address) {
     return address;
 }
 
-/// Found with whether the domain an address claims is hosted here (active or not): the
-/// parsed domain, or for a key that is no valid address, whatever follows its last '@'.
-Result<bool> claims_hosted_domain(Service& service, std::string_view address,
-                                  const std::variant<Address, std::string>& parsed) {
-    std::string domain;
-    if (const Address* a = std::get_if<Address>(&parsed)) {
-        domain = a->domain();
-    } else {
-        std::string_view b = bare(address);
-        auto at = b.rfind('@');
-        if (at == std::string_view::npos)
-            return Result<bool>::found(false);
-        auto normal = normalise_domain(b.substr(at + 1));
-        if (!normal)
-            return Result<bool>::found(false);
-        domain = *normal;
-    }
-    auto hosted = service.lookup(MapName::domain, domain);
+/// Found with whether the domain an address claims (whatever follows its last '@') is hosted
+/// here, active or not.  The domain map normalises and caches the key itself, so a warm
+/// answer costs one hash lookup and no parsing.
+Result<bool> claims_hosted_domain(Service& service, std::string_view address) {
+    std::string_view b = bare(address);
+    auto at = b.rfind('@');
+    if (at == std::string_view::npos || at + 1 == b.size())
+        return Result<bool>::found(false);
+    auto hosted = service.lookup(MapName::domain, b.substr(at + 1));
     if (hosted.is_temp_fail())
         return Result<bool>::failure_of(hosted);
     return Result<bool>::found(hosted.is_found());
@@ -47,14 +36,12 @@ Result<bool> claims_hosted_domain(Service& service, std::string_view address,
 
 Result<RecipientVerdict> check_recipient(Service& service, std::string_view address) {
     using Out = Result<RecipientVerdict>;
-    auto parsed = parse_address(address, service.config().address);
-    auto hosted = claims_hosted_domain(service, address, parsed);
+    auto hosted = claims_hosted_domain(service, address);
     if (!hosted.is_found())
         return Out::failure_of(hosted);
     if (!hosted.value())
         return Out::found(RecipientVerdict::foreign);
-    if (!std::holds_alternative<Address>(parsed))
-        return Out::found(RecipientVerdict::unknown);
+    // An address that cannot name a mailbox (too long, control characters) is not found.
     auto finals = service.lookup(MapName::recipient, address);
     if (finals.is_temp_fail())
         return Out::failure_of(finals);
@@ -68,8 +55,7 @@ Result<SenderVerdict> check_sender(Service& service, std::string_view login,
     if (bare(sender).empty())
         return Out::found(SenderVerdict::allowed); // the null sender: bounces, DSNs
     if (util::trim(login).empty()) {
-        auto hosted =
-            claims_hosted_domain(service, sender, parse_address(sender, service.config().address));
+        auto hosted = claims_hosted_domain(service, sender);
         if (!hosted.is_found())
             return Out::failure_of(hosted);
         return Out::found(hosted.value() ? SenderVerdict::unauthenticated_hosted
