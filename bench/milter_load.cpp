@@ -36,8 +36,6 @@
 // other O; M messages on K connections, X MAIL refused, E errors" on stdout and
 // the first few errors on stderr.  Exit 0 when no connection failed, 1
 // otherwise, 64 on usage.
-#include <libmilter/mfdef.h>
-
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -46,6 +44,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <libmilter/mfdef.h>
 #include <mutex>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -71,8 +70,7 @@ struct Options {
 
 /// The steps this client never sends; the filter must agree to skip all of them.
 constexpr std::uint32_t skipped_steps = SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOHDRS |
-                                        SMFIP_NOEOH | SMFIP_NOBODY | SMFIP_NOUNKNOWN |
-                                        SMFIP_NODATA;
+                                        SMFIP_NOEOH | SMFIP_NOBODY | SMFIP_NOUNKNOWN | SMFIP_NODATA;
 
 void put32(std::string& out, std::uint32_t v) {
     for (int shift = 24; shift >= 0; shift -= 8)
