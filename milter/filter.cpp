@@ -232,7 +232,6 @@ Filter::~Filter() {
 }
 
 bool Filter::open(const std::string& spec, const daemon::SocketOptions& sockets) {
-    spec_ = spec;
     std::string conn = spec;
     struct smfiDesc d = description();
     if (smfi_setconn(conn.data()) != MI_SUCCESS ||

@@ -52,7 +52,6 @@ private:
     daemon::ServiceHolder& services_;
     FilterSettings settings_;
     Logger& log_;
-    std::string spec_;
 };
 
 } // namespace vmaildir::milter
