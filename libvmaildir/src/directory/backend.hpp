@@ -10,7 +10,9 @@
 #include "vmaildir/directory/memory_directory.hpp"
 #include "vmaildir/util/log.hpp"
 
+#include <functional>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 namespace vmaildir {
@@ -20,6 +22,9 @@ namespace vmaildir {
 struct BackendContext {
     Logger& log;
     PasswordMatcher passwords;
+    /// Opens another backend the configuration sets up (the replica binds through "ldap");
+    /// set by open_directory().
+    std::function<Result<std::unique_ptr<Directory>>(std::string_view name)> open_backend = {};
 };
 
 struct Backend {

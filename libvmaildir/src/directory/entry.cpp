@@ -3,11 +3,24 @@
 
 #include "vmaildir/util/text.hpp"
 
+#include <algorithm>
+
 namespace vmaildir {
 
 namespace {
+
 const std::vector<std::string> no_values;
+
+// True when a stored attribute `name` answers the request for `requested`: the same
+// description, or `requested` is its base type.
+bool selects(std::string_view requested, std::string_view name) {
+    if (util::iequals(requested, name))
+        return true;
+    return name.size() > requested.size() && name[requested.size()] == ';' &&
+           util::iequals(name.substr(0, requested.size()), requested);
 }
+
+} // namespace
 
 const std::vector<std::string>& Entry::values(std::string_view name) const {
     for (const Attribute& a : attributes_)
@@ -43,6 +56,19 @@ void Entry::replace(std::string_view name, std::vector<std::string> values) {
         }
     if (!values.empty())
         attributes_.push_back({std::string(name), std::move(values)});
+}
+
+Entry Entry::selected(const std::vector<std::string>& requested) const {
+    if (requested.empty() || std::find(requested.begin(), requested.end(), "*") != requested.end())
+        return *this;
+    Entry out(dn_);
+    for (const Attribute& attribute : attributes_)
+        for (const std::string& r : requested)
+            if (selects(r, attribute.name)) {
+                out.replace(attribute.name, attribute.values);
+                break;
+            }
+    return out;
 }
 
 } // namespace vmaildir

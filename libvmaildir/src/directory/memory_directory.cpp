@@ -56,28 +56,6 @@ bool in_scope(const Entry& entry, const std::string& base, std::size_t base_dept
     return false;
 }
 
-// True when a stored attribute `name` answers the request for `requested`: the same
-// description, or `requested` is its base type ("cn" selects "cn;lang-en", RFC 4512 §2.5).
-bool selects(std::string_view requested, std::string_view name) {
-    if (util::iequals(requested, name))
-        return true;
-    return name.size() > requested.size() && name[requested.size()] == ';' &&
-           util::iequals(name.substr(0, requested.size()), requested);
-}
-
-Entry restrict(const Entry& entry, const std::vector<std::string>& requested) {
-    if (requested.empty() || std::find(requested.begin(), requested.end(), "*") != requested.end())
-        return entry;
-    Entry out(entry.dn());
-    for (const Entry::Attribute& attribute : entry.attributes())
-        for (const std::string& r : requested)
-            if (selects(r, attribute.name)) {
-                out.replace(attribute.name, attribute.values);
-                break;
-            }
-    return out;
-}
-
 bool contains_value(const std::vector<std::string>& values, std::string_view value) {
     return std::any_of(values.begin(), values.end(),
                        [&](const std::string& v) { return util::iequals(v, value); });
@@ -163,7 +141,7 @@ Result<std::vector<Entry>> MemoryDirectory::search(const SearchRequest& request,
                                 std::to_string(request.size_limit) + " entries below " +
                                 util::printable(request.base) + " match " +
                                 request.filter.to_string());
-        out.push_back(restrict(entry, request.attributes));
+        out.push_back(entry.selected(request.attributes));
     }
     return R::found(std::move(out));
 }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -19,6 +20,14 @@
 #include "vmaildir/util/text.hpp"
 
 namespace vmaildir {
+
+/// The generation of the directory's contents (Directory::generation()) that this thread's
+/// current question is answered from; 0 when the directory has none.  The Service sets it
+/// before each question.  A cached answer is fresh only while it is the generation the answer
+/// was stored under, so a replica's change reaches every cache at once, whatever the TTLs.
+/// It is read before the question's searches run, so an answer is never tagged with a newer
+/// generation than the one it was computed from.
+inline thread_local std::uint64_t answer_generation = 0;
 
 /// Thread-safe.  Values are copied in and out; keep them small.  Large caches are split into
 /// shards with a lock each, so that many threads answering from the cache rarely wait.
@@ -50,11 +59,11 @@ public:
     /// Calls `use` with the fresh answer for `key`, under the shard's lock (keep it short, no
     /// copy needed); false when there is none.
     template <class Use> bool visit_fresh(const std::string& key, Use&& use) {
-        return visit(key, std::chrono::milliseconds{0}, use) && count_hit();
+        return visit(key, std::chrono::milliseconds{0}, true, use) && count_hit();
     }
     /// The same for an expired answer within cache_stale_ttl.
     template <class Use> bool visit_stale(const std::string& key, Use&& use) {
-        return settings_.stale_ttl.count() != 0 && visit(key, settings_.stale_ttl, use);
+        return settings_.stale_ttl.count() != 0 && visit(key, settings_.stale_ttl, false, use);
     }
 
     /// Stores a found or not-found answer; temporary failures are never stored.
@@ -72,7 +81,7 @@ public:
         }
         if (sh.map.size() >= per_shard_ && !sh.map.count(key))
             make_room(sh, now);
-        sh.map.insert_or_assign(key, Slot{result, now + ttl});
+        sh.map.insert_or_assign(key, Slot{result, now + ttl, answer_generation});
     }
 
     /// Answers from the cache, else from `load` (storing its answer); when `load` fails
@@ -125,19 +134,22 @@ private:
     struct Slot {
         Result<V> result;
         Clock::time_point expires;
+        std::uint64_t generation; ///< answer_generation when stored
     };
     struct Shard {
         mutable std::mutex mutex;
         std::unordered_map<std::string, Slot> map;
     };
 
-    // `use` sees the entry for `key` if it expires less than `grace` ago.
+    // `use` sees the entry for `key` if it expires less than `grace` ago (and, when `current`,
+    // was stored under this generation of the directory).
     template <class Use>
-    bool visit(const std::string& key, std::chrono::milliseconds grace, Use& use) {
+    bool visit(const std::string& key, std::chrono::milliseconds grace, bool current, Use& use) {
         Shard& sh = shard(key);
         std::lock_guard lock(sh.mutex);
         auto it = sh.map.find(key);
-        if (it == sh.map.end() || Clock::now() >= it->second.expires + grace)
+        if (it == sh.map.end() || Clock::now() >= it->second.expires + grace ||
+            (current && it->second.generation != answer_generation))
             return false;
         use(static_cast<const Result<V>&>(it->second.result));
         return true;

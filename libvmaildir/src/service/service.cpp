@@ -7,6 +7,7 @@
 #include "auth/authenticator.hpp"
 #include "check/check.hpp"
 #include "check/snapshot.hpp"
+#include "resolve/answer_cache.hpp"
 #include "resolve/lookups.hpp"
 #include "service/backends.hpp"
 #include "vmaildir/auth/password.hpp"
@@ -28,11 +29,16 @@ struct Service::Parts {
 
 namespace {
 
-/// The answer of a broken service, else `answer()`.
+/// The answer of a broken service, else `answer()` under the directory's current generation
+/// (answer_cache.hpp), or the directory's reason when it cannot answer at all.
 template <class T, class Answer>
-Result<T> unless_broken(const std::string& broken, Answer&& answer) {
+Result<T> unless_broken(const std::string& broken, Directory* directory, Answer&& answer) {
     if (!broken.empty())
         return Result<T>::temp_fail(broken);
+    auto generation = directory->generation();
+    if (generation.is_temp_fail())
+        return Result<T>::temp_fail(generation.reason());
+    answer_generation = generation.is_found() ? generation.value() : 0;
     return answer();
 }
 
@@ -90,33 +96,33 @@ std::string Service::describe() const {
 
 Result<std::vector<std::string>> Service::lookup(MapName map, std::string_view key) {
     return unless_broken<std::vector<std::string>>(
-        parts_->broken, [&] { return parts_->lookups->maps.lookup(map, key); });
+        parts_->broken, parts_->directory.get(), [&] { return parts_->lookups->maps.lookup(map, key); });
 }
 
 Result<Delivery> Service::resolve(std::string_view key, Trace* trace) {
-    return unless_broken<Delivery>(parts_->broken,
+    return unless_broken<Delivery>(parts_->broken, parts_->directory.get(),
                                    [&] { return parts_->lookups->resolver.resolve(key, trace); });
 }
 
 Result<std::vector<std::string>> Service::expand(std::string_view key, Trace* trace) {
     return unless_broken<std::vector<std::string>>(
-        parts_->broken, [&] { return parts_->lookups->resolver.expand(key, trace); });
+        parts_->broken, parts_->directory.get(), [&] { return parts_->lookups->resolver.expand(key, trace); });
 }
 
 Result<Account> Service::account(std::string_view login, Trace* trace) {
-    return unless_broken<Account>(parts_->broken,
+    return unless_broken<Account>(parts_->broken, parts_->directory.get(),
                                   [&] { return parts_->auth->account(login, trace); });
 }
 
 Result<Account> Service::authenticate(std::string_view login, std::string_view password,
                                       std::string_view service, Trace* trace) {
-    return unless_broken<Account>(parts_->broken, [&] {
+    return unless_broken<Account>(parts_->broken, parts_->directory.get(), [&] {
         return parts_->auth->authenticate(login, password, service, trace);
     });
 }
 
 Result<std::vector<Account>> Service::accounts() {
-    return unless_broken<std::vector<Account>>(parts_->broken, [&] {
+    return unless_broken<std::vector<Account>>(parts_->broken, parts_->directory.get(), [&] {
         return live_accounts(parts_->lookups->reader, parts_->config.timeout, parts_->log);
     });
 }
@@ -124,20 +130,20 @@ Result<std::vector<Account>> Service::accounts() {
 Result<std::monostate> Service::change_password(std::string_view login,
                                                 std::string_view old_password,
                                                 std::string_view new_password) {
-    return unless_broken<std::monostate>(parts_->broken, [&] {
+    return unless_broken<std::monostate>(parts_->broken, parts_->directory.get(), [&] {
         return parts_->auth->change_password(login, old_password, new_password);
     });
 }
 
 Result<CheckReport> Service::check() {
-    return unless_broken<CheckReport>(parts_->broken, [&] {
+    return unless_broken<CheckReport>(parts_->broken, parts_->directory.get(), [&] {
         return check_directory(parts_->lookups->reader, parts_->lookups->resolver.settings(),
                                parts_->log);
     });
 }
 
 Result<Actor> Service::actor(const std::string& dn) {
-    return unless_broken<Actor>(parts_->broken, [&] {
+    return unless_broken<Actor>(parts_->broken, parts_->directory.get(), [&] {
         const Config& c = parts_->config;
         return find_actor(parts_->lookups->reader, SiteAdmins{c.site_admins, c.site_admin_group},
                           dn, Deadline::after(c.timeout));

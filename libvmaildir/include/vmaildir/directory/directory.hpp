@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -96,6 +97,14 @@ public:
     virtual Result<std::monostate> modify_as(const Credentials& as, const std::string& dn,
                                              const std::vector<Modification>& changes,
                                              Deadline deadline) = 0;
+
+    /// A number that changes whenever the entries change, for backends that can tell (the
+    /// replica): answers cached while it stays the same are current, whatever their TTL.
+    /// not_found when the backend cannot tell (LDAP: the TTLs apply); temp_fail when the
+    /// directory cannot answer at all (a replica that is stale, missing or not yet filled).
+    virtual Result<std::uint64_t> generation() {
+        return Result<std::uint64_t>::not_found("no change counter");
+    }
 
     /// Closes connections that are not in use (a host's idle hook; they reopen on demand).
     virtual void close_idle() {}

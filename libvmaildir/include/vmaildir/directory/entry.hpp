@@ -35,6 +35,10 @@ public:
 
     const std::vector<Attribute>& attributes() const noexcept { return attributes_; }
 
+    /// The entry with only the attributes a search asks for (`requested` empty or holding "*":
+    /// all of them), as a server returns it: "cn" selects "cn;lang-en" too (RFC 4512 §2.5).
+    Entry selected(const std::vector<std::string>& requested) const;
+
 private:
     std::string dn_;
     std::vector<Attribute> attributes_;

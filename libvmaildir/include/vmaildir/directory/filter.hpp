@@ -35,6 +35,12 @@ public:
 
     enum class Kind { equals, present, all_of, any_of, negate };
     Kind kind() const noexcept { return kind_; }
+    /// The attribute of an equality or presence node (empty otherwise).
+    const std::string& attribute() const noexcept { return attribute_; }
+    /// The assertion value of an equality node (empty otherwise).
+    const std::string& value() const noexcept { return value_; }
+    /// The operands of an AND, OR or NOT node (empty otherwise).
+    const std::vector<Filter>& operands() const noexcept { return operands_; }
 
 private:
     Filter(Kind kind) : kind_(kind) {}
