@@ -9,7 +9,8 @@
 namespace vmaildir {
 
 /// Every backend, in the order they are chosen: the first one the configuration sets up
-/// answers (LDIF when `ldif_file` is set; LDAP, which is always set up, otherwise).
+/// answers (LDIF when `ldif_file` is set, the replica when `replica` is; LDAP, which is always set
+/// up, otherwise).
 const std::vector<const Backend*>& backends();
 
 /// Opens the directory of the backend `config` chose; temp_fail naming the problem when it

@@ -1,0 +1,352 @@
+// Reading the replica store (store_reader.hpp).
+#include "replica/store_reader.hpp"
+
+#include "replica/lmdb.hpp"
+#include "replica/record.hpp"
+#include "vmaildir/util/dn.hpp"
+#include "vmaildir/util/text.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <optional>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace vmaildir::replica {
+
+struct StoreReader::Env {
+    MDB_env* env = nullptr;
+    Dbis dbis;
+    pid_t pid = 0; ///< the process that opened it: an LMDB environment does not survive fork()
+    dev_t dev = 0;
+    ino_t ino = 0;
+    std::string problem; ///< non-empty: the store may not be used (another base)
+    std::vector<std::string> indexed;
+    ~Env() {
+        // In a child of the process that opened it, closing would touch the parent's reader
+        // slots: leave it (the child opens its own).
+        if (env && pid == getpid())
+            mdb_env_close(env);
+    }
+};
+
+namespace {
+
+using Entries = Result<std::vector<Entry>>;
+
+/// One read transaction.
+struct ReadTxn {
+    MDB_txn* txn = nullptr;
+    ~ReadTxn() {
+        if (txn)
+            mdb_txn_abort(txn);
+    }
+};
+
+std::string data_file(const std::string& path) {
+    return path + "/data.mdb";
+}
+
+/// The reason the store may not answer now, or empty.
+std::string refusal(MDB_txn* txn, const Dbis& dbis, const std::string& path,
+                    std::chrono::seconds max_stale, std::uint64_t& generation) {
+    auto ready = get_meta(txn, dbis, meta::ready);
+    if (!ready || *ready != "1")
+        return "replica " + path + ": not filled yet (the first refresh has not completed)";
+    auto synced = get_meta(txn, dbis, meta::synced_at);
+    auto at = static_cast<std::int64_t>(synced ? decode_u64(*synced) : 0);
+    std::int64_t age = static_cast<std::int64_t>(std::time(nullptr)) - at;
+    if (age > max_stale.count())
+        return "replica " + path + ": out of touch with its provider for " + std::to_string(age) +
+               "s, more than replica_max_stale (" + std::to_string(max_stale.count()) + "s)";
+    auto g = get_meta(txn, dbis, meta::generation);
+    generation = g ? decode_u64(*g) : 0;
+    return {};
+}
+
+bool is_indexed(const std::vector<std::string>& indexed, const std::string& attribute) {
+    return std::any_of(indexed.begin(), indexed.end(),
+                       [&](const std::string& a) { return util::iequals(a, attribute); });
+}
+
+/// The entryUUIDs the index offers for `filter`, or nullopt when it cannot narrow it down
+/// (a scan is needed).  A superset: each candidate is checked against the whole filter.
+std::optional<std::vector<Uuid>> candidates(MDB_txn* txn, const Dbis& dbis,
+                                            const std::vector<std::string>& indexed,
+                                            const Filter& filter) {
+    switch (filter.kind()) {
+    case Filter::Kind::equals: {
+        if (!is_indexed(indexed, filter.attribute()))
+            return std::nullopt;
+        std::vector<Uuid> out;
+        std::string key = index_key(filter.attribute(), filter.value());
+        MDB_cursor* cursor = nullptr;
+        if (mdb_cursor_open(txn, dbis.index, &cursor) != MDB_SUCCESS)
+            return std::nullopt;
+        MDB_val k = as_val(key), v{};
+        for (int rc = mdb_cursor_get(cursor, &k, &v, MDB_SET); rc == MDB_SUCCESS;
+             rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT_DUP))
+            out.emplace_back(as_view(v));
+        mdb_cursor_close(cursor);
+        return out;
+    }
+    case Filter::Kind::all_of: {
+        std::optional<std::vector<Uuid>> best;
+        for (const Filter& f : filter.operands())
+            if (auto c = candidates(txn, dbis, indexed, f);
+                c && (!best || c->size() < best->size()))
+                best = std::move(c);
+        return best;
+    }
+    case Filter::Kind::any_of: {
+        std::vector<Uuid> out;
+        for (const Filter& f : filter.operands()) {
+            auto c = candidates(txn, dbis, indexed, f);
+            if (!c)
+                return std::nullopt;
+            out.insert(out.end(), c->begin(), c->end());
+        }
+        std::sort(out.begin(), out.end());
+        out.erase(std::unique(out.begin(), out.end()), out.end());
+        return out;
+    }
+    default:
+        return std::nullopt;
+    }
+}
+
+std::size_t depth(std::string_view normalised_dn) {
+    auto rdns = util::parse_dn(normalised_dn);
+    return rdns ? rdns->size() : 0;
+}
+
+} // namespace
+
+StoreReader::StoreReader(std::string path, ReaderPolicy policy)
+    : path_(std::move(path)), policy_(std::move(policy)) {}
+StoreReader::~StoreReader() = default;
+
+Result<std::shared_ptr<StoreReader::Env>> StoreReader::env() {
+    using R = Result<std::shared_ptr<Env>>;
+    std::lock_guard lock(mutex_);
+    auto now = Clock::now();
+    bool check_identity = now >= next_identity_check_;
+    if (env_ && env_->pid == getpid() && !check_identity)
+        return data_file_whole(env_->env)
+                   ? R::found(env_)
+                   : R::temp_fail("replica " + path_ + ": data.mdb is truncated");
+    struct stat st {};
+    if (stat(data_file(path_).c_str(), &st) != 0) {
+        env_.reset();
+        return R::temp_fail("replica " + path_ + ": no store (" + std::strerror(errno) +
+                            "; is vmaildir-replica running?)");
+    }
+    next_identity_check_ = now + std::chrono::seconds(1);
+    if (env_ && env_->pid == getpid() && env_->dev == st.st_dev && env_->ino == st.st_ino)
+        return data_file_whole(env_->env)
+                   ? R::found(env_)
+                   : R::temp_fail("replica " + path_ + ": data.mdb is truncated");
+
+    // First use in this process, or the daemon made a new store: open it.
+    auto e = std::make_shared<Env>();
+    e->pid = getpid();
+    e->dev = st.st_dev;
+    e->ino = st.st_ino;
+    auto fail = [&](const std::string& what, int rc) {
+        env_.reset();
+        return R::temp_fail("replica " + path_ + ": " + what + ": " + mdb_strerror(rc));
+    };
+    int rc = mdb_env_create(&e->env);
+    if (rc == MDB_SUCCESS)
+        rc = mdb_env_set_maxdbs(e->env, 4);
+    if (rc == MDB_SUCCESS)
+        rc = mdb_env_set_maxreaders(e->env, 4096);
+    // No map size of its own: LMDB then maps what the writer configured.
+    if (rc == MDB_SUCCESS)
+        rc = mdb_env_open(e->env, path_.c_str(), MDB_RDONLY | MDB_NORDAHEAD, 0);
+    if (rc != MDB_SUCCESS)
+        return fail("cannot open the store", rc);
+    if (!data_file_whole(e->env)) {
+        env_.reset();
+        return R::temp_fail("replica " + path_ + ": data.mdb is truncated");
+    }
+    ReadTxn t;
+    rc = mdb_txn_begin(e->env, nullptr, MDB_RDONLY, &t.txn);
+    if (rc == MDB_SUCCESS)
+        rc = open_dbis(t.txn, false, e->dbis);
+    if (rc != MDB_SUCCESS)
+        return fail("not a vmaildir replica store", rc);
+    StoreStatus s = read_status(t.txn, e->dbis);
+    auto format = get_meta(t.txn, e->dbis, meta::format);
+    if (!format || *format != store_format)
+        e->problem = "replica " + path_ + ": not a store of this version of vmaildir";
+    else if (util::normalise_dn(s.layout.base) != util::normalise_dn(policy_.base))
+        e->problem = "replica " + path_ + ": it copies " + s.layout.base + ", not search_base " +
+                     policy_.base;
+    else if (policy_.passwords && !s.layout.passwords)
+        e->problem = "replica " + path_ +
+                     ": it holds no passwords, but auth_method = compare needs them (restart "
+                     "vmaildir-replica with this configuration)";
+    e->indexed = s.layout.indexed;
+    // Database handles opened in a read transaction stay valid once it commits.
+    rc = mdb_txn_commit(t.txn);
+    t.txn = nullptr;
+    if (rc != MDB_SUCCESS)
+        return fail("mdb_txn_commit", rc);
+    env_ = e;
+    return R::found(std::move(e));
+}
+
+Result<std::uint64_t> StoreReader::generation() {
+    using R = Result<std::uint64_t>;
+    auto e = env();
+    if (!e.is_found())
+        return R::failure_of(e);
+    const Env& env = *e.value();
+    if (!env.problem.empty())
+        return R::temp_fail(env.problem);
+    ReadTxn t;
+    int rc = mdb_txn_begin(env.env, nullptr, MDB_RDONLY, &t.txn);
+    if (rc != MDB_SUCCESS)
+        return R::temp_fail("replica " + path_ + ": mdb_txn_begin: " + mdb_strerror(rc));
+    std::uint64_t generation = 0;
+    std::string refused = refusal(t.txn, env.dbis, path_, policy_.max_stale, generation);
+    if (!refused.empty())
+        return R::temp_fail(refused);
+    return R::found(generation);
+}
+
+Entries StoreReader::search(const SearchRequest& request) {
+    auto e = env();
+    if (!e.is_found())
+        return Entries::failure_of(e);
+    const Env& env = *e.value();
+    if (!env.problem.empty())
+        return Entries::temp_fail(env.problem);
+
+    auto base = util::try_normalise_dn(request.base);
+    if (!base) // slapd: invalidDNSyntax
+        return Entries::temp_fail("invalid DN syntax: " + util::printable(request.base));
+    std::string store_base = util::normalise_dn(policy_.base);
+    if (!util::normalised_within(*base, store_base))
+        return Entries::temp_fail("replica " + path_ + ": " + util::printable(request.base) +
+                                  " lies outside the replicated subtree " + policy_.base);
+
+    ReadTxn t;
+    int rc = mdb_txn_begin(env.env, nullptr, MDB_RDONLY, &t.txn);
+    if (rc != MDB_SUCCESS)
+        return Entries::temp_fail("replica " + path_ + ": mdb_txn_begin: " + mdb_strerror(rc));
+    std::uint64_t generation = 0;
+    std::string refused = refusal(t.txn, env.dbis, path_, policy_.max_stale, generation);
+    if (!refused.empty())
+        return Entries::temp_fail(refused);
+
+    auto damaged = [&] {
+        return Entries::temp_fail("replica " + path_ + ": a damaged record");
+    };
+    auto record = [&](const Uuid& uuid) -> std::optional<StoredEntry> {
+        MDB_val k = as_val(uuid), v{};
+        if (mdb_get(t.txn, env.dbis.entries, &k, &v) != MDB_SUCCESS)
+            return std::nullopt;
+        return decode_record(as_view(v));
+    };
+
+    // The base must exist, as slapd's noSuchObject says (the replicated base always does).
+    if (*base != store_base) {
+        MDB_val k = as_val(*base), v{};
+        if (mdb_get(t.txn, env.dbis.dns, &k, &v) != MDB_SUCCESS) {
+            if (request.base_may_be_missing)
+                return Entries::found({});
+            return Entries::temp_fail("no such object: " + util::printable(request.base));
+        }
+    }
+
+    std::vector<Entry> out;
+    std::size_t base_depth = request.scope == Scope::one_level ? depth(*base) : 0;
+    // False when the size limit is exceeded.
+    auto consider = [&](StoredEntry& stored) {
+        const std::string& dn = stored.normalised_dn;
+        bool in_scope = request.scope == Scope::base
+                            ? dn == *base
+                            : util::normalised_within(dn, *base) &&
+                                  (request.scope == Scope::subtree || depth(dn) == base_depth + 1);
+        if (!in_scope || !request.filter.matches(stored.entry))
+            return true;
+        if (request.size_limit != 0 && out.size() == request.size_limit)
+            return false;
+        out.push_back(stored.entry.selected(request.attributes));
+        return true;
+    };
+    auto too_many = [&] {
+        return Entries::temp_fail("size limit exceeded: more than " +
+                                  std::to_string(request.size_limit) + " entries below " +
+                                  util::printable(request.base) + " match " +
+                                  request.filter.to_string());
+    };
+
+    std::optional<std::vector<Uuid>> uuids;
+    if (request.scope == Scope::base) {
+        MDB_val k = as_val(*base), v{};
+        uuids.emplace();
+        if (mdb_get(t.txn, env.dbis.dns, &k, &v) == MDB_SUCCESS)
+            uuids->emplace_back(as_view(v));
+    } else {
+        uuids = candidates(t.txn, env.dbis, env.indexed, request.filter);
+    }
+    if (uuids) {
+        for (const Uuid& uuid : *uuids) {
+            auto stored = record(uuid);
+            if (!stored)
+                return damaged();
+            if (!consider(*stored))
+                return too_many();
+        }
+        return Entries::found(std::move(out));
+    }
+
+    MDB_cursor* cursor = nullptr;
+    if (mdb_cursor_open(t.txn, env.dbis.entries, &cursor) != MDB_SUCCESS)
+        return Entries::temp_fail("replica " + path_ + ": mdb_cursor_open failed");
+    MDB_val k{}, v{};
+    for (rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST); rc == MDB_SUCCESS;
+         rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)) {
+        auto stored = decode_record(as_view(v));
+        if (!stored || !consider(*stored)) {
+            mdb_cursor_close(cursor);
+            return stored ? too_many() : damaged();
+        }
+    }
+    mdb_cursor_close(cursor);
+    return Entries::found(std::move(out));
+}
+
+Result<StoreStatus> read_store_status(const std::string& path) {
+    using R = Result<StoreStatus>;
+    struct stat st {};
+    if (stat(data_file(path).c_str(), &st) != 0)
+        return R::temp_fail("replica " + path + ": no store (" + std::strerror(errno) + ")");
+    MDB_env* env = nullptr;
+    int rc = mdb_env_create(&env);
+    std::unique_ptr<MDB_env, void (*)(MDB_env*)> owner(env, mdb_env_close);
+    if (rc == MDB_SUCCESS)
+        rc = mdb_env_set_maxdbs(env, 4);
+    if (rc == MDB_SUCCESS)
+        rc = mdb_env_open(env, path.c_str(), MDB_RDONLY, 0);
+    if (rc != MDB_SUCCESS)
+        return R::temp_fail("replica " + path + ": cannot open the store: " + mdb_strerror(rc));
+    if (!data_file_whole(env))
+        return R::temp_fail("replica " + path + ": data.mdb is truncated");
+    ReadTxn t;
+    Dbis dbis;
+    rc = mdb_txn_begin(env, nullptr, MDB_RDONLY, &t.txn);
+    if (rc == MDB_SUCCESS)
+        rc = open_dbis(t.txn, false, dbis);
+    if (rc != MDB_SUCCESS)
+        return R::temp_fail("replica " + path +
+                            ": not a vmaildir replica store: " + mdb_strerror(rc));
+    return R::found(read_status(t.txn, dbis));
+}
+
+} // namespace vmaildir::replica
