@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "vmaildir/directory/directory.hpp"
 #include "ldap/settings.hpp"
@@ -55,6 +56,23 @@ bool connection_lost(int rc) noexcept;
 
 /// "Can't contact LDAP server (-1)" plus the server's diagnostic message when there is one.
 std::string describe_error(LDAP* ld, int rc);
+
+/// NULL-terminated char* array over strings that outlive it (libldap's API is not const).
+class CStrings {
+public:
+    explicit CStrings(const std::vector<std::string>& strings) {
+        for (const std::string& s : strings)
+            pointers_.push_back(const_cast<char*>(s.c_str()));
+        pointers_.push_back(nullptr);
+    }
+    char** get() { return pointers_.size() > 1 ? pointers_.data() : nullptr; }
+
+private:
+    std::vector<char*> pointers_;
+};
+
+/// Appends the entries of a search result (or of one entry message) to `out`.
+void collect_entries(LDAP* ld, LDAPMessage* result, std::vector<Entry>& out);
 
 struct Connection {
     Handle ld;

@@ -31,44 +31,6 @@ int to_ldap_scope(Scope scope) {
     return LDAP_SCOPE_SUBTREE;
 }
 
-/// NULL-terminated char* array over strings that outlive it (libldap's API is not const).
-class CStrings {
-public:
-    explicit CStrings(const std::vector<std::string>& strings) {
-        for (const std::string& s : strings)
-            pointers_.push_back(const_cast<char*>(s.c_str()));
-        pointers_.push_back(nullptr);
-    }
-    char** get() { return pointers_.size() > 1 ? pointers_.data() : nullptr; }
-
-private:
-    std::vector<char*> pointers_;
-};
-
-/// Converts the entries of a search result.  ldap_get_dn_ber/ldap_get_attribute_ber read the
-/// DN and values in place (the bervals point into the message): no copy but ours.
-void collect_entries(LDAP* ld, LDAPMessage* result, std::vector<Entry>& out) {
-    for (LDAPMessage* m = ldap_first_entry(ld, result); m; m = ldap_next_entry(ld, m)) {
-        BerElement* raw_ber = nullptr;
-        berval dn{0, nullptr};
-        int rc = ldap_get_dn_ber(ld, m, &raw_ber, &dn);
-        std::unique_ptr<BerElement, BerFree> ber(raw_ber);
-        if (rc != LDAP_SUCCESS)
-            continue;
-        Entry entry(std::string(dn.bv_val ? dn.bv_val : "", dn.bv_len));
-        berval name{0, nullptr};
-        berval* raw_values = nullptr;
-        while (ldap_get_attribute_ber(ld, m, ber.get(), &name, &raw_values) == LDAP_SUCCESS &&
-               name.bv_val) {
-            std::unique_ptr<berval, MemFree> values(raw_values);
-            std::vector<std::string> strings;
-            for (berval* v = values.get(); v && v->bv_val; ++v)
-                strings.emplace_back(v->bv_val, v->bv_len);
-            entry.replace(std::string_view(name.bv_val, name.bv_len), std::move(strings));
-        }
-        out.push_back(std::move(entry));
-    }
-}
 
 class LdapDirectory final : public Directory {
 public:

@@ -1,0 +1,140 @@
+// Keeping the store equal to the provider (replicator.hpp).
+#include "replicator.hpp"
+
+#include <algorithm>
+#include <ctime>
+
+namespace vmaildir::replica {
+
+namespace {
+
+std::int64_t unix_now() {
+    return static_cast<std::int64_t>(std::time(nullptr));
+}
+
+} // namespace
+
+Replicator::Replicator(StoreWriter& store, Logger& log, std::size_t batch_size)
+    : store_(store), log_(log), batch_size_(std::max<std::size_t>(1, batch_size)) {}
+
+StoreWriter::Batch& Replicator::batch() {
+    if (!batch_)
+        batch_.emplace(store_.begin());
+    return *batch_;
+}
+
+void Replicator::commit(bool durable) {
+    if (!batch_)
+        return;
+    batch_->commit(durable);
+    batch_.reset();
+    dirty_ = !durable;
+}
+
+void Replicator::refresh_begins(const std::string& provider) {
+    batch_.reset();
+    provider_ = provider;
+    refreshing_ = true;
+    resumed_ = store_.cookie().has_value();
+    mentioned_.clear();
+    counts_ = {};
+    started_ = std::chrono::steady_clock::now();
+    log_.info("refreshing from " + provider +
+              (resumed_ ? " (resuming from the stored cookie)" : " (full refresh)"));
+}
+
+void Replicator::changed(const ldap::SyncUuid& uuid, Entry entry) {
+    batch().put(uuid, entry);
+    ++counts_.changed;
+    if (refreshing_) {
+        mentioned_.push_back(uuid);
+        if (batch_->changes() >= batch_size_)
+            commit(false);
+    } else {
+        commit(false); // visible now; the cookie that follows is committed on its own
+    }
+}
+
+void Replicator::present(const ldap::SyncUuid& uuid) {
+    ++counts_.present;
+    if (refreshing_)
+        mentioned_.push_back(uuid);
+}
+
+void Replicator::removed(const ldap::SyncUuid& uuid) {
+    if (batch().remove(uuid))
+        ++counts_.removed;
+    if (!refreshing_)
+        commit(false);
+    else if (batch_->changes() >= batch_size_)
+        commit(false);
+}
+
+void Replicator::present_phase_done() {
+    if (!refreshing_)
+        return; // a present phase only means something within a refresh
+    std::sort(mentioned_.begin(), mentioned_.end());
+    for (const Uuid& uuid : store_.uuids()) {
+        if (std::binary_search(mentioned_.begin(), mentioned_.end(), uuid))
+            continue;
+        // Only what was committed is in store_.uuids(); the batch may have removed it already.
+        if (batch().remove(uuid))
+            ++counts_.removed;
+        if (batch_->changes() >= batch_size_)
+            commit(false);
+    }
+    mentioned_.clear();
+    mentioned_.shrink_to_fit();
+}
+
+void Replicator::refresh_done(const std::optional<std::string>& cookie) {
+    StoreWriter::Batch& b = batch();
+    if (cookie)
+        b.set_cookie(*cookie);
+    b.set_ready(true);
+    b.touch(unix_now(), provider_);
+    commit(true);
+    refreshing_ = false;
+    refreshed_ = true;
+    mentioned_.clear();
+    last_touch_ = std::chrono::steady_clock::now();
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(last_touch_ - started_);
+    StoreStatus s = store_.status();
+    log_.info("refresh from " + provider_ + " complete in " + std::to_string(ms.count()) +
+              " ms: " + std::to_string(counts_.changed) + " entries received, " +
+              std::to_string(counts_.present) + " unchanged, " + std::to_string(counts_.removed) +
+              " deleted; the store holds " + std::to_string(s.entries) + " entries" +
+              (cookie ? "" : " (the provider sent no cookie: a restart refreshes in full)"));
+}
+
+void Replicator::cookie(const std::string& cookie) {
+    StoreWriter::Batch& b = batch();
+    b.set_cookie(cookie);
+    b.touch(unix_now(), provider_);
+    commit(false);
+    last_touch_ = std::chrono::steady_clock::now();
+}
+
+bool Replicator::idle() {
+    auto now = std::chrono::steady_clock::now();
+    if (!store_.intact()) {
+        log_.error("the store in " + store_.path() +
+                   " was deleted, replaced or truncated: starting a fresh one");
+        batch_.reset();
+        store_lost_ = true;
+        return false;
+    }
+    if (batch_ || now - last_touch_ >= std::chrono::seconds(1) || dirty_) {
+        batch().touch(unix_now(), provider_);
+        commit(true);
+        last_touch_ = now;
+    }
+    if (now - last_reader_check_ >= std::chrono::seconds(30)) {
+        last_reader_check_ = now;
+        if (int dead = store_.clear_stale_readers(); dead > 0)
+            log_.info("freed " + std::to_string(dead) + " reader slots of processes that died");
+    }
+    return true;
+}
+
+} // namespace vmaildir::replica
