@@ -22,8 +22,8 @@ struct StoreReader::Env {
     pid_t pid = 0; ///< the process that opened it: an LMDB environment does not survive fork()
     dev_t dev = 0;
     ino_t ino = 0;
-    std::string problem; ///< non-empty: the store may not be used (another base)
-    std::vector<std::string> indexed;
+    bool format_ok = false;
+    StoreLayout layout;
     ~Env() {
         // In a child of the process that opened it, closing would touch the parent's reader
         // slots: leave it (the child opens its own).
@@ -128,35 +128,38 @@ StoreReader::StoreReader(std::string path, ReaderPolicy policy)
     : path_(std::move(path)), policy_(std::move(policy)) {}
 StoreReader::~StoreReader() = default;
 
-Result<std::shared_ptr<StoreReader::Env>> StoreReader::env() {
-    using R = Result<std::shared_ptr<Env>>;
-    std::lock_guard lock(mutex_);
-    auto now = Clock::now();
-    bool check_identity = now >= next_identity_check_;
-    if (env_ && env_->pid == getpid() && !check_identity)
-        return data_file_whole(env_->env)
-                   ? R::found(env_)
-                   : R::temp_fail("replica " + path_ + ": data.mdb is truncated");
-    struct stat st {};
-    if (stat(data_file(path_).c_str(), &st) != 0) {
-        env_.reset();
-        return R::temp_fail("replica " + path_ + ": no store (" + std::strerror(errno) +
-                            "; is vmaildir-replica running?)");
-    }
-    next_identity_check_ = now + std::chrono::seconds(1);
-    if (env_ && env_->pid == getpid() && env_->dev == st.st_dev && env_->ino == st.st_ino)
-        return data_file_whole(env_->env)
-                   ? R::found(env_)
-                   : R::temp_fail("replica " + path_ + ": data.mdb is truncated");
+namespace {
 
-    // First use in this process, or the daemon made a new store: open it.
-    auto e = std::make_shared<Env>();
+/// Whether `env` maps the file at `st` (the path's data file), and that file is still linked
+/// (an inode number can be reused once a deleted store is gone).
+bool maps(const StoreReader::Env& env, const struct stat& st) {
+    mdb_filehandle_t fd = -1;
+    struct stat mapped {};
+    return env.pid == getpid() && env.dev == st.st_dev && env.ino == st.st_ino &&
+           mdb_env_get_fd(env.env, &fd) == MDB_SUCCESS && fstat(fd, &mapped) == 0 &&
+           mapped.st_nlink > 0;
+}
+
+/// The process's one environment for the data file `st`: LMDB forbids opening one file twice
+/// in a process (its reader slots are per process), and a reloading daemon holds two
+/// Services for a while.
+Result<std::shared_ptr<StoreReader::Env>> shared_env(const std::string& path,
+                                                     const struct stat& st) {
+    using R = Result<std::shared_ptr<StoreReader::Env>>;
+    static std::mutex mutex;
+    static std::vector<std::weak_ptr<StoreReader::Env>> open;
+    std::lock_guard lock(mutex);
+    std::erase_if(open, [](const auto& w) { return w.expired(); });
+    for (const auto& w : open)
+        if (auto e = w.lock(); e && maps(*e, st))
+            return R::found(std::move(e));
+
+    auto e = std::make_shared<StoreReader::Env>();
     e->pid = getpid();
     e->dev = st.st_dev;
     e->ino = st.st_ino;
     auto fail = [&](const std::string& what, int rc) {
-        env_.reset();
-        return R::temp_fail("replica " + path_ + ": " + what + ": " + mdb_strerror(rc));
+        return R::temp_fail("replica " + path + ": " + what + ": " + mdb_strerror(rc));
     };
     int rc = mdb_env_create(&e->env);
     if (rc == MDB_SUCCESS)
@@ -165,38 +168,69 @@ Result<std::shared_ptr<StoreReader::Env>> StoreReader::env() {
         rc = mdb_env_set_maxreaders(e->env, 4096);
     // No map size of its own: LMDB then maps what the writer configured.
     if (rc == MDB_SUCCESS)
-        rc = mdb_env_open(e->env, path_.c_str(), MDB_RDONLY | MDB_NORDAHEAD, 0);
+        rc = mdb_env_open(e->env, path.c_str(), MDB_RDONLY | MDB_NORDAHEAD, 0);
     if (rc != MDB_SUCCESS)
         return fail("cannot open the store", rc);
-    if (!data_file_whole(e->env)) {
-        env_.reset();
-        return R::temp_fail("replica " + path_ + ": data.mdb is truncated");
-    }
+    if (!data_file_whole(e->env))
+        return R::temp_fail("replica " + path + ": data.mdb is truncated");
     ReadTxn t;
     rc = mdb_txn_begin(e->env, nullptr, MDB_RDONLY, &t.txn);
     if (rc == MDB_SUCCESS)
         rc = open_dbis(t.txn, false, e->dbis);
     if (rc != MDB_SUCCESS)
         return fail("not a vmaildir replica store", rc);
-    StoreStatus s = read_status(t.txn, e->dbis);
     auto format = get_meta(t.txn, e->dbis, meta::format);
-    if (!format || *format != store_format)
-        e->problem = "replica " + path_ + ": not a store of this version of vmaildir";
-    else if (util::normalise_dn(s.layout.base) != util::normalise_dn(policy_.base))
-        e->problem = "replica " + path_ + ": it copies " + s.layout.base + ", not search_base " +
-                     policy_.base;
-    else if (policy_.passwords && !s.layout.passwords)
-        e->problem = "replica " + path_ +
-                     ": it holds no passwords, but auth_method = compare needs them (restart "
-                     "vmaildir-replica with this configuration)";
-    e->indexed = s.layout.indexed;
+    e->format_ok = format && *format == store_format;
+    e->layout = read_status(t.txn, e->dbis).layout;
     // Database handles opened in a read transaction stay valid once it commits.
     rc = mdb_txn_commit(t.txn);
     t.txn = nullptr;
     if (rc != MDB_SUCCESS)
         return fail("mdb_txn_commit", rc);
-    env_ = e;
+    open.push_back(e);
     return R::found(std::move(e));
+}
+
+} // namespace
+
+Result<std::shared_ptr<StoreReader::Env>> StoreReader::env() {
+    using R = Result<std::shared_ptr<Env>>;
+    std::lock_guard lock(mutex_);
+    auto now = Clock::now();
+    if (env_ && env_->pid == getpid() && now < next_identity_check_) {
+        if (!data_file_whole(env_->env))
+            return R::temp_fail("replica " + path_ + ": data.mdb is truncated");
+        return problem_.empty() ? R::found(env_) : R::temp_fail(problem_);
+    }
+    struct stat st {};
+    if (stat(data_file(path_).c_str(), &st) != 0) {
+        env_.reset();
+        return R::temp_fail("replica " + path_ + ": no store (" + std::strerror(errno) +
+                            "; is vmaildir-replica running?)");
+    }
+    next_identity_check_ = now + std::chrono::seconds(1);
+    if (!env_ || !maps(*env_, st)) {
+        // First use in this process, or the daemon made a new store.
+        env_.reset();
+        auto opened = shared_env(path_, st);
+        if (!opened.is_found())
+            return opened;
+        env_ = std::move(opened).value();
+        const StoreLayout& layout = env_->layout;
+        problem_.clear();
+        if (!env_->format_ok)
+            problem_ = "replica " + path_ + ": not a store of this version of vmaildir";
+        else if (util::normalise_dn(layout.base) != util::normalise_dn(policy_.base))
+            problem_ = "replica " + path_ + ": it copies " + layout.base + ", not search_base " +
+                       policy_.base;
+        else if (policy_.passwords && !layout.passwords)
+            problem_ = "replica " + path_ +
+                       ": it holds no passwords, but auth_method = compare needs them (restart "
+                       "vmaildir-replica with this configuration)";
+    }
+    if (!data_file_whole(env_->env))
+        return R::temp_fail("replica " + path_ + ": data.mdb is truncated");
+    return problem_.empty() ? R::found(env_) : R::temp_fail(problem_);
 }
 
 Result<std::uint64_t> StoreReader::generation() {
@@ -205,8 +239,6 @@ Result<std::uint64_t> StoreReader::generation() {
     if (!e.is_found())
         return R::failure_of(e);
     const Env& env = *e.value();
-    if (!env.problem.empty())
-        return R::temp_fail(env.problem);
     ReadTxn t;
     int rc = mdb_txn_begin(env.env, nullptr, MDB_RDONLY, &t.txn);
     if (rc != MDB_SUCCESS)
@@ -223,8 +255,6 @@ Entries StoreReader::search(const SearchRequest& request) {
     if (!e.is_found())
         return Entries::failure_of(e);
     const Env& env = *e.value();
-    if (!env.problem.empty())
-        return Entries::temp_fail(env.problem);
 
     auto base = util::try_normalise_dn(request.base);
     if (!base) // slapd: invalidDNSyntax
@@ -293,7 +323,7 @@ Entries StoreReader::search(const SearchRequest& request) {
         if (mdb_get(t.txn, env.dbis.dns, &k, &v) == MDB_SUCCESS)
             uuids->emplace_back(as_view(v));
     } else {
-        uuids = candidates(t.txn, env.dbis, env.indexed, request.filter);
+        uuids = candidates(t.txn, env.dbis, env.layout.indexed, request.filter);
     }
     if (uuids) {
         for (const Uuid& uuid : *uuids) {
@@ -327,26 +357,14 @@ Result<StoreStatus> read_store_status(const std::string& path) {
     struct stat st {};
     if (stat(data_file(path).c_str(), &st) != 0)
         return R::temp_fail("replica " + path + ": no store (" + std::strerror(errno) + ")");
-    MDB_env* env = nullptr;
-    int rc = mdb_env_create(&env);
-    std::unique_ptr<MDB_env, void (*)(MDB_env*)> owner(env, mdb_env_close);
-    if (rc == MDB_SUCCESS)
-        rc = mdb_env_set_maxdbs(env, 4);
-    if (rc == MDB_SUCCESS)
-        rc = mdb_env_open(env, path.c_str(), MDB_RDONLY, 0);
-    if (rc != MDB_SUCCESS)
-        return R::temp_fail("replica " + path + ": cannot open the store: " + mdb_strerror(rc));
-    if (!data_file_whole(env))
-        return R::temp_fail("replica " + path + ": data.mdb is truncated");
+    auto env = shared_env(path, st);
+    if (!env.is_found())
+        return R::failure_of(env);
     ReadTxn t;
-    Dbis dbis;
-    rc = mdb_txn_begin(env, nullptr, MDB_RDONLY, &t.txn);
-    if (rc == MDB_SUCCESS)
-        rc = open_dbis(t.txn, false, dbis);
+    int rc = mdb_txn_begin(env.value()->env, nullptr, MDB_RDONLY, &t.txn);
     if (rc != MDB_SUCCESS)
-        return R::temp_fail("replica " + path +
-                            ": not a vmaildir replica store: " + mdb_strerror(rc));
-    return R::found(read_status(t.txn, dbis));
+        return R::temp_fail("replica " + path + ": mdb_txn_begin: " + mdb_strerror(rc));
+    return R::found(read_status(t.txn, env.value()->dbis));
 }
 
 } // namespace vmaildir::replica

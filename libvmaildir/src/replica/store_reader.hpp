@@ -23,7 +23,7 @@ struct ReaderPolicy {
 };
 
 /// Thread-safe; opens the store lazily (after a host's fork) and again when the daemon
-/// replaced it.
+/// replaced it.  Readers of one store in one process share one LMDB environment.
 class StoreReader {
 public:
     StoreReader(std::string path, ReaderPolicy policy);
@@ -47,6 +47,7 @@ private:
     ReaderPolicy policy_;
     std::mutex mutex_;
     std::shared_ptr<Env> env_;
+    std::string problem_; ///< why env_ may not answer for this policy (another base), or empty
     Clock::time_point next_identity_check_{};
 };
 
