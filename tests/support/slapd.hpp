@@ -59,16 +59,17 @@ inline std::string read_file(const std::string& path) {
 class Slapd {
 public:
     /// Starts slapd for `preset` with its example LDIF in WORK_DIR/name; `acl_file` replaces the
-    /// harness's access rules.
+    /// harness's access rules; `options` are more of the harness's (--syncprov).
     Slapd(const std::string& name, const std::string& preset, bool tls = false,
-          const std::string& acl_file = "")
+          const std::string& acl_file = "", const std::string& options = "")
         : dir_(std::string(VMAILDIR_TEST_WORK_DIR) + "/" + name) { // one per name: the last run stays for debugging
         std::string harness = std::string(VMAILDIR_SOURCE_DIR) + "/tests/integration/slapd-harness";
         harness_ = shell_quote(harness);
         status_of(harness_ + " clean " + shell_quote(dir_)); // leftovers of an earlier run
         port_ = std::stoi(run(harness_, "start", true,
                               " " + preset + (tls ? " --tls" : "") +
-                                  (acl_file.empty() ? "" : " --acl=" + shell_quote(acl_file))));
+                                  (acl_file.empty() ? "" : " --acl=" + shell_quote(acl_file)) +
+                                  (options.empty() ? "" : " " + options)));
     }
     ~Slapd() {
         try {

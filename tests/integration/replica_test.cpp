@@ -1,0 +1,292 @@
+// The replica against a real slapd with the syncprov overlay: vmaildir-replica
+// keeps the store, and the vmaildir CLI, vmaildir-postfix (read with postmap
+// -q over socketmap) and an in-process Service answer from it.  Every change
+// is polled for (no fixed sleeps); every outage must end in answers from the
+// copy or temporary failures, never in a wrong "not found".
+#include "support/example_rows.hpp"
+#include "support/postfix.hpp"
+#include "support/replica.hpp"
+#include "support/slapd.hpp"
+#include "vmaildir/service/config_file.hpp"
+#include "vmaildir/service/service.hpp"
+
+#include <doctest/doctest.h>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <unistd.h>
+
+using namespace vmaildir;
+using namespace vmaildir::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+using Keys = std::map<std::string, std::string>;
+const std::string base = "o=hosting,dc=example,dc=com";
+const std::string org = "jvd=example.org," + base;
+
+/// DIR/NAME.conf for `slapd` with `replica = NAME-store` and `extra`.
+std::string write_config(const Slapd& slapd, const std::string& preset, const std::string& name,
+                         const Keys& extra = {}) {
+    std::ofstream(slapd.dir() + "/bind.pw") << "vmaildir-secret\n";
+    Keys keys{{"server_host", slapd.uri()}, {"search_base", base},
+              {"schema", preset},           {"bind_dn", "cn=vmaildir,dc=example,dc=com"},
+              {"bind_pw_file", "bind.pw"},  {"timeout", "2s"},
+              {"connect_timeout", "1s"},    {"log", "stderr"},
+              {"replica", name + "-store"}};
+    for (const auto& [k, v] : extra)
+        keys[k] = v;
+    std::string path = slapd.dir() + "/" + name + ".conf";
+    std::ofstream out(path);
+    for (const auto& [k, v] : keys)
+        out << k << " = " << v << "\n";
+    return path;
+}
+
+/// `vmaildir -c CONF lookup MAP KEY`: {exit status, output}.
+std::pair<int, std::string> cli(const std::string& config, const std::string& map,
+                                const std::string& key) {
+    std::string out = config + ".out";
+    int rc = status_of(std::string(VMAILDIR_CLI) + " -c " + shell_quote(config) + " lookup " + map +
+                           " " + shell_quote(key) + " >" + shell_quote(out) + " 2>&1",
+                       true);
+    return {rc, read_file(out)};
+}
+
+/// postmap -q through vmaildir-postfix's socketmap, with an empty main.cf.
+struct Postmap {
+    explicit Postmap(const std::string& dir) : dir_(dir + "/postmap-etc") {
+        fs::create_directories(dir_);
+        std::ofstream(dir_ + "/main.cf") << "";
+    }
+    std::pair<int, std::string> operator()(const std::string& table, const std::string& key) {
+        std::string out = dir_ + "/out";
+        int rc = status_of("postmap -c " + shell_quote(dir_) + " -q " + shell_quote(key) + " " +
+                               shell_quote(table) + " >" + shell_quote(out) + " 2>&1",
+                           true);
+        return {rc, read_file(out)};
+    }
+    std::string dir_;
+};
+
+/// Polls until `check` holds, for at most `limit` (a loaded machine may need more than the
+/// second the replica takes; the benchmark measures that).
+template <class F> bool soon(F check, std::chrono::milliseconds limit = std::chrono::seconds(5)) {
+    return wait_for(check, limit);
+}
+
+struct Opened {
+    std::unique_ptr<Logger> log = make_stderr_logger("replica_test");
+    std::unique_ptr<Service> service;
+    explicit Opened(const std::string& path) {
+        log->set_threshold(LogLevel::error);
+        service = Service::open(load_config(path), *log);
+    }
+    Service* operator->() { return service.get(); }
+};
+
+} // namespace
+
+TEST_CASE("replica: every preset answers from the copy as from slapd") {
+    for (const std::string preset : {"jamm", "courier", "mailrouter"}) {
+        CAPTURE(preset);
+        Slapd slapd("replica-" + preset, preset, false, "", "--syncprov");
+        std::string bind = write_config(slapd, preset, "bind");
+        std::string compare = write_config(slapd, preset, "compare", {{"auth_method", "compare"}});
+        ReplicaDaemon bind_replica(bind, slapd.dir() + "/replica-bind.log");
+        ReplicaDaemon compare_replica(compare, slapd.dir() + "/replica-compare.log");
+        Opened s(bind);
+        CHECK(s->describe().find("replica:") == 0);
+        for (const Row& row : example_rows) {
+            if (!applies(row, preset))
+                continue;
+            std::string name = row.name;
+            CAPTURE(name);
+            auto r = s->lookup(*parse_map_name(row.map), row.key);
+            CHECK_MESSAGE(r.outcome() == row.outcome, r.reason());
+            if (row.outcome == Outcome::found && r.is_found())
+                CHECK(r.value() == row.values);
+        }
+        // Passwords: bound at slapd (bind), or checked against the copied hash (compare).
+        for (const std::string& config : {bind, compare}) {
+            Opened auth(config);
+            CAPTURE(config);
+            CHECK(auth->authenticate("alice@example.org", "alice-pw", "imap").is_found());
+            CHECK(auth->authenticate("alice@example.org", "wrong", "imap").is_not_found());
+            CHECK(auth->authenticate("nobody@example.org", "x", "imap").is_not_found());
+        }
+        auto accounts = s->accounts();
+        REQUIRE_MESSAGE(accounts.is_found(), accounts.reason());
+        CHECK(accounts.value().size() == (preset == "courier" ? 5u : 4u));
+        // Only the compare store holds password hashes.
+        CHECK(status_of("grep -q -a 'CRYPT' " +
+                        shell_quote(slapd.dir() + "/bind-store/data.mdb")) != 0);
+        CHECK(status_of("grep -q -a 'CRYPT' " +
+                        shell_quote(slapd.dir() + "/compare-store/data.mdb")) == 0);
+    }
+}
+
+TEST_CASE("replica: directory changes reach postmap, the CLI and a running service") {
+    Slapd slapd("replica-changes", "jamm", false, "", "--syncprov");
+    std::string config = write_config(slapd, "jamm", "vmaildir");
+    ReplicaDaemon replica(config, slapd.dir() + "/replica.log");
+    TableDaemon daemon(slapd.dir(), config); // runs as nobody: reads the store through nogroup
+    Postmap postmap(slapd.dir());
+    Opened s(config); // caches on (the default): a change must reach them at once
+    auto mailbox = [&](const std::string& key) {
+        return postmap(daemon.table("mailbox"), key);
+    };
+    auto alias = [&](const std::string& key) {
+        return postmap(daemon.table("alias"), key);
+    };
+    REQUIRE(mailbox("alice@example.org") == std::pair<int, std::string>{0, "example.org/alice/"});
+    CHECK(s->lookup(MapName::mailbox, "zed@example.org").is_not_found()); // cached "no"
+
+    // A new account.
+    slapd.modify("dn: mail=zed@example.org," + org +
+                 "\nchangetype: add\nobjectClass: top\nobjectClass: JammMailAccount\n"
+                 "mail: zed@example.org\nhomeDirectory: /var/mail/vhosts\n"
+                 "mailbox: example.org/zed/\nuidNumber: 5000\ngidNumber: 5000\n"
+                 "userPassword: zed-pw\naccountActive: TRUE\ndelete: FALSE\n");
+    CHECK(soon([&] { return mailbox("zed@example.org").first == 0; }));
+    CHECK(cli(config, "mailbox", "zed@example.org") ==
+          std::pair<int, std::string>{0, "example.org/zed/"});
+    CHECK(soon([&] { return s->lookup(MapName::mailbox, "zed@example.org").is_found(); }));
+
+    // Disabled, then deleted.
+    slapd.modify("dn: mail=zed@example.org," + org +
+                 "\nchangetype: modify\nreplace: accountActive\naccountActive: FALSE\n");
+    CHECK(soon([&] { return mailbox("zed@example.org").first == 1; }));
+    CHECK(soon([&] { return s->lookup(MapName::mailbox, "zed@example.org").is_not_found(); }));
+    slapd.modify("dn: mail=zed@example.org," + org +
+                 "\nchangetype: modify\nreplace: accountActive\naccountActive: TRUE\n");
+    CHECK(soon([&] { return mailbox("zed@example.org").first == 0; }));
+    slapd.modify("dn: mail=zed@example.org," + org + "\nchangetype: delete\n");
+    CHECK(soon([&] { return mailbox("zed@example.org").first == 1; }));
+    CHECK(cli(config, "mailbox", "zed@example.org").first == 1);
+
+    // An alias's destinations.
+    CHECK(alias("info@example.org") ==
+          std::pair<int, std::string>{0, "alice@example.org,bob@example.org"});
+    slapd.modify("dn: mail=info@example.org," + org +
+                 "\nchangetype: modify\nreplace: maildrop\nmaildrop: frank@example.org\n");
+    CHECK(soon([&] { return alias("info@example.org").second == "frank@example.org"; }));
+    auto expanded = s->lookup(MapName::alias, "info@example.org");
+    REQUIRE(expanded.is_found());
+    CHECK(expanded.value() == std::vector<std::string>{"frank@example.org"});
+
+    // A catch-all for example.org: unknown addresses there now resolve to it, real ones do not.
+    CHECK(alias("nobody@example.org").first == 1);
+    slapd.modify("dn: mail=@example.org," + org +
+                 "\nchangetype: add\nobjectClass: top\nobjectClass: JammMailAlias\n"
+                 "mail: @example.org\nmaildrop: bob@example.org\naccountActive: TRUE\n"
+                 "delete: FALSE\n");
+    CHECK(soon([&] { return alias("nobody@example.org").second == "bob@example.org"; }));
+    CHECK(alias("alice@example.org").second == "alice@example.org");
+
+    // A password change: binds go to slapd, and the verified-login cache of a running service
+    // forgets the old password as soon as the entry changes in the copy.
+    CHECK(s->authenticate("alice@example.org", "alice-pw", "imap").is_found());
+    slapd.modify("dn: mail=alice@example.org," + org +
+                 "\nchangetype: modify\nreplace: userPassword\nuserPassword: alice-new\n");
+    CHECK(soon(
+        [&] { return s->authenticate("alice@example.org", "alice-pw", "imap").is_not_found(); }));
+    CHECK(s->authenticate("alice@example.org", "alice-new", "imap").is_found());
+
+    // Six changes, no restart: still the one session of the start.
+    CHECK(replica.refreshes() == 1);
+    CHECK(replica.count("refreshing from") == 1);
+}
+
+TEST_CASE("replica: the provider down, then back; a restart resumes with a delta") {
+    Slapd slapd("replica-outage", "jamm", false, "", "--syncprov");
+    std::string config = write_config(slapd, "jamm", "vmaildir", {{"auth_method", "compare"}});
+    ReplicaDaemon replica(config, slapd.dir() + "/replica.log");
+    TableDaemon daemon(slapd.dir(), config);
+    Postmap postmap(slapd.dir());
+
+    slapd.stop();
+    CHECK(soon([&] { return replica.count("answering from the copy") > 0; }));
+    // Lookups and (compare) logins answer from the copy; unknown addresses are still unknown.
+    CHECK(postmap(daemon.table("mailbox"), "alice@example.org") ==
+          std::pair<int, std::string>{0, "example.org/alice/"});
+    CHECK(postmap(daemon.table("alias"), "info@example.org").first == 0);
+    CHECK(postmap(daemon.table("mailbox"), "nobody@example.org").first == 1);
+    CHECK(cli(config, "mailbox", "alice@example.org").first == 0);
+    {
+        Opened s(config);
+        CHECK(s->authenticate("bob@example.org", "bob-pw", "pop3").is_found());
+        CHECK(s->authenticate("bob@example.org", "wrong", "pop3").is_not_found());
+    }
+
+    // Back: the daemon reconnects and resumes from its cookie: nothing to send.
+    slapd.restart();
+    CHECK(soon([&] { return replica.refreshes() == 2; }, std::chrono::seconds(15)));
+    CHECK(replica.last_received() == 0);
+
+    // Two changes while the daemon is down: a restart receives those two, not the directory.
+    CHECK(replica.stop() == 0);
+    slapd.modify("dn: mail=bob@example.org," + org +
+                 "\nchangetype: modify\nreplace: mailbox\nmailbox: example.org/bob2/\n");
+    slapd.modify("dn: mail=sales@example.org," + org + "\nchangetype: delete\n");
+    replica.start();
+    CHECK(replica.log().find("resuming from the stored cookie") != std::string::npos);
+    CHECK(replica.last_received() == 1);
+    CHECK(replica.last_refresh().find("1 deleted") != std::string::npos);
+    CHECK(cli(config, "mailbox", "bob@example.org").second == "example.org/bob2/");
+    CHECK(cli(config, "alias", "sales@example.org").first == 1);
+}
+
+TEST_CASE("replica: no store, an unfilled, deleted, truncated or stale one defers, never says no") {
+    Slapd slapd("replica-store", "jamm", false, "", "--syncprov");
+    std::string config = write_config(slapd, "jamm", "vmaildir", {{"replica_max_stale", "2s"}});
+    const std::string store = slapd.dir() + "/vmaildir-store";
+    auto alice = [&] {
+        return cli(config, "mailbox", "alice@example.org").first;
+    };
+
+    // Before any refresh: no store, then a store that is not filled yet (slapd down).
+    CHECK(alice() == 75);
+    slapd.stop();
+    ReplicaDaemon replica(config, slapd.dir() + "/replica.log", false);
+    CHECK(soon([&] { return fs::exists(store + "/data.mdb"); }));
+    CHECK(alice() == 75);
+    CHECK(cli(config, "mailbox", "nobody@example.org").first == 75);
+    slapd.restart();
+    CHECK(soon([&] { return alice() == 0; }, std::chrono::seconds(15)));
+
+    // Deleted, or truncated, while the daemon runs: only answers from the copy or temporary
+    // failures, then a full refresh.
+    for (const std::string what : {"delete", "truncate"}) {
+        CAPTURE(what);
+        std::size_t refreshes = replica.refreshes();
+        if (what == "delete")
+            fs::remove_all(store);
+        else
+            REQUIRE(truncate((store + "/data.mdb").c_str(), 8192) == 0);
+        bool never_no = true;
+        CHECK(soon([&] {
+            int rc = alice();
+            never_no = never_no && rc != 1;
+            return replica.refreshes() > refreshes && rc == 0;
+        }));
+        CHECK(never_no);
+        CHECK(replica.log().find("(full refresh)") != std::string::npos);
+    }
+
+    // Deleted while the daemon is down: temporary failures until it has refilled it.
+    CHECK(replica.stop() == 0);
+    fs::remove_all(store);
+    CHECK(alice() == 75);
+    replica.start();
+    CHECK(alice() == 0);
+
+    // The provider gone for longer than replica_max_stale (2s): temporary failures.
+    slapd.stop();
+    CHECK(soon([&] { return alice() == 75; }, std::chrono::seconds(15)));
+    CHECK(cli(config, "mailbox", "alice@example.org").second.find("replica_max_stale") !=
+          std::string::npos);
+    slapd.restart();
+    CHECK(soon([&] { return alice() == 0; }, std::chrono::seconds(15)));
+}
