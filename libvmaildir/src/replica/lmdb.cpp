@@ -21,7 +21,16 @@ int open_dbis(MDB_txn* txn, bool create, Dbis& dbis) {
         rc = mdb_dbi_open(txn, "index", flags | MDB_DUPSORT, &dbis.index);
     if (rc == MDB_SUCCESS)
         rc = mdb_dbi_open(txn, "meta", flags, &dbis.meta);
+    if (rc == MDB_SUCCESS)
+        rc = mdb_dbi_open(txn, "changes", flags, &dbis.changes);
     return rc;
+}
+
+std::string generation_key(std::uint64_t generation) {
+    std::string out(8, '\0');
+    for (int i = 0; i < 8; ++i)
+        out[7 - i] = static_cast<char>((generation >> (8 * i)) & 0xff);
+    return out;
 }
 
 std::optional<std::string_view> get_meta(MDB_txn* txn, const Dbis& dbis, std::string_view key) {

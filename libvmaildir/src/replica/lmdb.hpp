@@ -32,7 +32,14 @@ struct Dbis {
     MDB_dbi dns = 0;
     MDB_dbi index = 0;
     MDB_dbi meta = 0;
+    MDB_dbi changes = 0;
 };
+
+/// How many generations the change feed keeps (read_changes() beyond: a full rebuild).
+inline constexpr std::uint64_t kept_changes = 100000;
+
+/// The key of a generation in the change feed: big-endian, so LMDB orders them.
+std::string generation_key(std::uint64_t generation);
 
 inline MDB_val as_val(std::string_view s) {
     return MDB_val{s.size(), const_cast<char*>(s.data())};
@@ -44,7 +51,7 @@ inline std::string_view as_view(const MDB_val& v) {
 /// "PATH: WHAT: mdb_strerror" as a StoreError unless rc is MDB_SUCCESS.
 void check_mdb(int rc, const std::string& path, const char* what);
 
-/// Opens the four databases in `txn` (creating them when `create`).  The MDB rc.
+/// Opens the five databases in `txn` (creating them when `create`).  The MDB rc.
 int open_dbis(MDB_txn* txn, bool create, Dbis& dbis);
 
 /// A meta value, or nullopt.

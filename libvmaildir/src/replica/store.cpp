@@ -7,6 +7,7 @@
 #include "vmaildir/util/text.hpp"
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -102,7 +103,7 @@ StoreWriter::~StoreWriter() = default;
 void StoreWriter::open_fresh() {
     auto e = std::make_unique<Env>();
     check_mdb(mdb_env_create(&e->env), path_, "mdb_env_create");
-    check_mdb(mdb_env_set_maxdbs(e->env, 4), path_, "mdb_env_set_maxdbs");
+    check_mdb(mdb_env_set_maxdbs(e->env, 5), path_, "mdb_env_set_maxdbs");
     check_mdb(mdb_env_set_mapsize(e->env, access_.map_size), path_, "mdb_env_set_mapsize");
     // authdaemond's workers, Postfix's and Exim's processes, every thread of the daemons.
     check_mdb(mdb_env_set_maxreaders(e->env, 4096), path_, "mdb_env_set_maxreaders");
@@ -135,7 +136,8 @@ void StoreWriter::open_fresh() {
         why = old.layout.passwords ? "it holds passwords, which auth_method = bind does not need"
                                    : "it holds no passwords, which auth_method = compare needs";
     if (!why.empty()) {
-        for (MDB_dbi dbi : {e->dbis.entries, e->dbis.dns, e->dbis.index, e->dbis.meta})
+        for (MDB_dbi dbi :
+             {e->dbis.entries, e->dbis.dns, e->dbis.index, e->dbis.meta, e->dbis.changes})
             check_mdb(mdb_drop(txn, dbi, 0), path_, "emptying the store");
         rebuilt_because_ = why;
     }
@@ -203,6 +205,7 @@ bool StoreWriter::Batch::remove(const Uuid& uuid) {
     check_mdb(rc, path, "reading an entry");
     if (auto old = decode_record(as_view(v))) {
         for (const std::string& key : index_keys(old->entry, store_.layout_.indexed)) {
+            touched_.push_back(key);
             MDB_val ik = as_val(key), iv = as_val(uuid);
             rc = mdb_del(txn, d.index, &ik, &iv);
             if (rc != MDB_NOTFOUND)
@@ -238,6 +241,7 @@ void StoreWriter::Batch::put(const Uuid& uuid, const Entry& entry) {
     MDB_val dk2 = as_val(ndn), dv2 = as_val(uuid);
     check_mdb(mdb_put(txn, d.dns, &dk2, &dv2, 0), path, "storing a DN");
     for (const std::string& key : index_keys(entry, store_.layout_.indexed)) {
+        touched_.push_back(key);
         MDB_val ik = as_val(key), iv = as_val(uuid);
         int rc = mdb_put(txn, d.index, &ik, &iv, MDB_NODUPDATA);
         if (rc != MDB_KEYEXIST)
@@ -272,7 +276,24 @@ void StoreWriter::Batch::commit(bool durable) {
     const Dbis& d = store_.env_->dbis;
     if (changes_ > 0) {
         auto g = get_meta(txn, d, meta::generation);
-        put_meta(txn, d, meta::generation, encode_u64((g ? decode_u64(*g) : 0) + 1), store_.path_);
+        std::uint64_t generation = (g ? decode_u64(*g) : 0) + 1;
+        put_meta(txn, d, meta::generation, encode_u64(generation), store_.path_);
+        // The change feed: the index keys this generation touched, old values and new.
+        std::sort(touched_.begin(), touched_.end());
+        touched_.erase(std::unique(touched_.begin(), touched_.end()), touched_.end());
+        std::string feed;
+        for (const std::string& key : touched_)
+            feed += encode_u64(key.size()).substr(0, 4) + key;
+        std::string k = generation_key(generation);
+        MDB_val fk = as_val(k), fv = as_val(feed);
+        check_mdb(mdb_put(txn, d.changes, &fk, &fv, 0), store_.path_, "writing the change feed");
+        if (generation > kept_changes) {
+            std::string old_key = generation_key(generation - kept_changes);
+            MDB_val ok = as_val(old_key);
+            int rc = mdb_del(txn, d.changes, &ok, nullptr);
+            if (rc != MDB_NOTFOUND)
+                check_mdb(rc, store_.path_, "trimming the change feed");
+        }
     }
     txn_->txn = nullptr;
     check_mdb(mdb_txn_commit(txn), store_.path_, "mdb_txn_commit");

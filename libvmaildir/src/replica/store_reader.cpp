@@ -163,7 +163,7 @@ Result<std::shared_ptr<StoreReader::Env>> shared_env(const std::string& path,
     };
     int rc = mdb_env_create(&e->env);
     if (rc == MDB_SUCCESS)
-        rc = mdb_env_set_maxdbs(e->env, 4);
+        rc = mdb_env_set_maxdbs(e->env, 5);
     if (rc == MDB_SUCCESS)
         rc = mdb_env_set_maxreaders(e->env, 4096);
     // No map size of its own: LMDB then maps what the writer configured.
@@ -365,6 +365,57 @@ Result<StoreStatus> read_store_status(const std::string& path) {
     if (rc != MDB_SUCCESS)
         return R::temp_fail("replica " + path + ": mdb_txn_begin: " + mdb_strerror(rc));
     return R::found(read_status(t.txn, env.value()->dbis));
+}
+
+Result<StoreChanges> read_changes(const std::string& path, std::uint64_t since) {
+    using R = Result<StoreChanges>;
+    struct stat st {};
+    if (stat(data_file(path).c_str(), &st) != 0)
+        return R::temp_fail("replica " + path + ": no store (" + std::strerror(errno) + ")");
+    auto env = shared_env(path, st);
+    if (!env.is_found())
+        return R::failure_of(env);
+    const StoreReader::Env& e = *env.value();
+    ReadTxn t;
+    int rc = mdb_txn_begin(e.env, nullptr, MDB_RDONLY, &t.txn);
+    if (rc != MDB_SUCCESS)
+        return R::temp_fail("replica " + path + ": mdb_txn_begin: " + mdb_strerror(rc));
+    StoreChanges out;
+    auto g = get_meta(t.txn, e.dbis, meta::generation);
+    out.generation = g ? decode_u64(*g) : 0;
+    if (since > out.generation) { // another store: it started again from 1
+        out.complete = false;
+        return R::found(std::move(out));
+    }
+    MDB_cursor* cursor = nullptr;
+    if (mdb_cursor_open(t.txn, e.dbis.changes, &cursor) != MDB_SUCCESS)
+        return R::temp_fail("replica " + path + ": mdb_cursor_open failed");
+    std::string first = generation_key(since + 1);
+    MDB_val k = as_val(first), v{};
+    std::uint64_t expected = since + 1;
+    for (rc = mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE);
+         rc == MDB_SUCCESS && expected <= out.generation;
+         rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT), ++expected) {
+        if (as_view(k) != generation_key(expected))
+            break; // a generation without its record: the store was rebuilt in between
+        std::string_view feed = as_view(v);
+        while (feed.size() >= 4) {
+            std::size_t n = decode_u64(feed.substr(0, 4));
+            if (feed.size() < 4 + n)
+                break;
+            std::string_view key = feed.substr(4, n);
+            auto nul = key.find('\0');
+            if (nul != std::string_view::npos)
+                out.keys.emplace_back(std::string(key.substr(0, nul)),
+                                      std::string(key.substr(nul + 1)));
+            feed.remove_prefix(4 + n);
+        }
+    }
+    mdb_cursor_close(cursor);
+    out.complete = expected == out.generation + 1;
+    if (!out.complete)
+        out.keys.clear();
+    return R::found(std::move(out));
 }
 
 } // namespace vmaildir::replica

@@ -11,6 +11,8 @@
 //   index    "attr\0value" (lower case) → entryUUIDs, for the indexed attributes
 //   meta     format, base, indexed attributes, ready flag, generation, the time
 //            the store was last known current, the provider, the sync cookie
+//   changes  generation → the index keys (old and new values) it changed: the
+//            feed that table writers (vmaildir-postfix lmdb-tables) follow
 // docs/decisions.md ("Replica") says why.
 #pragma once
 
@@ -114,6 +116,7 @@ public:
         StoreWriter& store_;
         std::unique_ptr<Txn> txn_;
         std::size_t changes_ = 0;
+        std::vector<std::string> touched_; ///< index keys of what changed, for the change feed
     };
     /// Starts a write transaction (one at a time).  Throws StoreError.
     Batch begin();
@@ -137,6 +140,19 @@ private:
     std::string rebuilt_because_;
     std::unique_ptr<Env> env_;
 };
+
+/// What changed in a store after a generation (the change feed).
+struct StoreChanges {
+    std::uint64_t generation = 0; ///< the store's generation now
+    /// false when the feed no longer reaches back that far (or the store was rebuilt): the
+    /// follower must start again from the whole store.
+    bool complete = true;
+    /// Attribute (lower case) and value (lower case) of every indexed value that was added,
+    /// removed or changed, old and new.
+    std::vector<std::pair<std::string, std::string>> keys;
+};
+/// The changes after `since`.  temp_fail when the store cannot be read.
+Result<StoreChanges> read_changes(const std::string& path, std::uint64_t since);
 
 /// Reads a store's status without a daemon (vmaildir check, tests).  temp_fail when the
 /// store is missing or damaged.
