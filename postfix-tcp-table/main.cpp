@@ -1,9 +1,11 @@
 // vmaildir-postfix(8): vmaildir's lookup tables for Postfix, over socketmap and
 // tcp_table (protocol.hpp, session.cpp) on the shared daemon skeleton
 // (vmaildir/daemon/daemon.hpp); and the ldap: tables virtual(8) needs for
-// delivery (ldap_tables.hpp).
+// delivery (ldap_tables.hpp), or the lmdb: ones written from the replica
+// (lmdb_tables.hpp).
 #include "auth_session.hpp"
 #include "ldap_tables.hpp"
+#include "lmdb_tables.hpp"
 #include "listen_spec.hpp"
 #include "session.hpp"
 #include "vmaildir/daemon/daemon.hpp"
@@ -20,6 +22,7 @@ namespace {
 constexpr const char* usage_text =
     R"(Usage: vmaildir-postfix [OPTIONS] --listen SPEC [--listen SPEC ...]
        vmaildir-postfix ldap-tables [-c FILE] --live-domains TABLE --directory DIR
+       vmaildir-postfix lmdb-tables [-c FILE] --directory DIR [--follow]
 
 Serve vmaildir's lookup tables to Postfix: socketmap_table(5) and tcp_table(5),
 on unix sockets and loopback TCP, many listeners and connections at once, all
@@ -48,6 +51,13 @@ static_uid/static_gid are set.  --live-domains is a table finding exactly the
 live hosted domains as virtual(8) reaches it: vmaildir's transport map, e.g.
 socketmap:unix:/var/spool/postfix/private/vmaildir:transport
 
+lmdb-tables does the same from the replica (`replica = DIR` in vmaildir.conf,
+kept by vmaildir-replica), with no LDAP at delivery: DIR/vmaildir-mailbox.lmdb
+(and -uid, -gid), written with postmap, holding for every live account's
+address what the socketmap map answers.  With --follow it keeps running and
+applies each change in the directory to the tables as it reaches the
+replica; use lmdb:DIR/vmaildir-mailbox in master.cf's virtual line.
+
 Signals: SIGTERM/SIGINT stop cleanly; SIGHUP rereads the configuration (a
 broken new configuration is logged and the old one kept).
 
@@ -70,14 +80,26 @@ daemon::Program program() {
     p.options.push_back({"live-domains", K::value,
                          "ldap-tables: vmaildir's transport map as virtual(8) reaches it",
                          std::nullopt});
+    p.options.push_back({"directory", K::value, "ldap-tables, lmdb-tables: where to write the tables",
+                         std::nullopt});
+    p.options.push_back({"postfix-config", K::value,
+                         "lmdb-tables: Postfix's configuration directory, for postmap",
+                         "/etc/postfix"});
     p.options.push_back(
-        {"directory", K::value, "ldap-tables: where to write the tables", std::nullopt});
+        {"follow", K::flag, "lmdb-tables: keep the tables current until SIGTERM", std::nullopt});
     return p;
 }
 
-int ldap_tables_command(const daemon::Program& p, const daemon::CommandLine& cl) {
-    if (cl.arguments().size() != 1 || cl.arguments().front() != "ldap-tables")
-        return daemon::usage_error(p, "unknown command '" + cl.arguments().front() + "'");
+int tables_command(const daemon::Program& p, const daemon::CommandLine& cl) {
+    const std::string& command = cl.arguments().front();
+    if (cl.arguments().size() != 1 || (command != "ldap-tables" && command != "lmdb-tables"))
+        return daemon::usage_error(p, "unknown command '" + command + "'");
+    if (command == "lmdb-tables") {
+        if (!cl.has("directory"))
+            return daemon::usage_error(p, "lmdb-tables needs --directory");
+        return write_lmdb_tables(cl.value("config"), cl.value("directory"),
+                                 cl.value("postfix-config"), cl.has("follow"), cl.value("log"));
+    }
     if (!cl.has("live-domains") || !cl.has("directory"))
         return daemon::usage_error(p, "ldap-tables needs --live-domains and --directory");
     return write_ldap_tables(cl.value("config"), cl.value("live-domains"), cl.value("directory"));
@@ -92,7 +114,7 @@ int main(int argc, char** argv) try {
     if (!cl)
         return status;
     if (!cl->arguments().empty())
-        return ldap_tables_command(p, *cl);
+        return tables_command(p, *cl);
 
     auto settings = daemon::daemon_settings(*cl);
     if (auto* problem = std::get_if<std::string>(&settings))
