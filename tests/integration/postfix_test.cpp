@@ -13,45 +13,7 @@
 #include "support/postfix.hpp"
 
 using namespace vmaildir::test;
-
 namespace {
-
-/// The `key = value` settings of examples/postfix/main.cf, with the Maildir base moved into
-/// the test's directory: the tests run exactly what the example tells an admin to paste.
-std::map<std::string, std::string> example_main_cf(const std::string& vmail,
-                                                   const std::string& file = "main.cf") {
-    std::map<std::string, std::string> out;
-    std::ifstream in(std::string(VMAILDIR_SOURCE_DIR) + "/examples/postfix/" + file);
-    std::string line;
-    while (std::getline(in, line)) {
-        auto eq = line.find(" = ");
-        if (line.empty() || line[0] == '#' || eq == std::string::npos)
-            continue;
-        out[line.substr(0, eq)] = line.substr(eq + 3);
-    }
-    REQUIRE(!out.empty());
-    if (file == "main.cf")
-        out["virtual_mailbox_base"] = vmail;
-    return out;
-}
-
-/// The `-o name=value` lines of examples/postfix/master.cf, with /etc/postfix moved to `tables`.
-std::map<std::string, std::string> example_virtual_options(const std::string& tables) {
-    std::map<std::string, std::string> out;
-    std::ifstream in(std::string(VMAILDIR_SOURCE_DIR) + "/examples/postfix/master.cf");
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.rfind("  -o ", 0) != 0)
-            continue;
-        std::string option = line.substr(5);
-        if (auto at = option.find("/etc/postfix"); at != std::string::npos)
-            option.replace(at, std::string("/etc/postfix").size(), tables);
-        auto eq = option.find('=');
-        out[option.substr(0, eq)] = option.substr(eq + 1);
-    }
-    REQUIRE(out.count("virtual_mailbox_maps"));
-    return out;
-}
 
 /// One complete host laid out like a Debian installation: slapd with the example Jamm
 /// directory (plus `extra_ldif`); Postfix with smtpd, cleanup and trivial-rewrite chrooted,

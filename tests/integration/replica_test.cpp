@@ -290,3 +290,73 @@ TEST_CASE("replica: no store, an unfilled, deleted, truncated or stale one defer
     slapd.restart();
     CHECK(soon([&] { return alice() == 0; }, std::chrono::seconds(15)));
 }
+
+TEST_CASE("replica: Postfix delivers through lmdb: tables that follow the replica, LDAP down") {
+    Slapd slapd("replica-postfix", "jamm", false, "", "--syncprov");
+    const std::string dir = slapd.dir();
+    std::string config = write_config(slapd, "jamm", "vmaildir");
+    ReplicaDaemon replica(config, dir + "/replica.log");
+    const std::string tables = dir + "/tables";
+    PostfixInstance pf(dir + "/postfix", example_main_cf(dir + "/postfix/vmail"),
+                       example_virtual_options(tables, "master-replica.cf",
+                                               "/var/lib/vmaildir/postfix"),
+                       true);
+    // Written once, then kept following the store, as examples/postfix/master-replica.cf says.
+    run(std::string(VMAILDIR_POSTFIX_DAEMON) + " lmdb-tables -c " + shell_quote(config) +
+        " --directory " + shell_quote(tables) + " --postfix-config " +
+        shell_quote(pf.config_dir()) + " --log stderr 2>" +
+        shell_quote(dir + "/lmdb-tables-once.log"));
+    REQUIRE(fs::exists(tables + "/vmaildir-mailbox.lmdb"));
+    Process follow({VMAILDIR_POSTFIX_DAEMON, "lmdb-tables", "--follow", "-c", config,
+                    "--directory", tables, "--postfix-config", pf.config_dir(), "--log",
+                    "stderr"},
+                   dir + "/lmdb-tables.log");
+    TableDaemon daemon(dir, config, pf.queue_dir() + "/private/vmaildir");
+    auto send = [&](const std::string& to, const std::string& body) {
+        return pf.swaks("--from sender@sender.test --to " + shell_quote(to) + " --body " +
+                        shell_quote(body));
+    };
+    auto drained = [&] { return wait_for([&] { return pf.queued() == 0; }, std::chrono::seconds(20)); };
+
+    CHECK(send("alice@example.org", "first").replied("250 2.0.0"));
+    CHECK(send("zed@example.org", "too early").replied("550 5.1.1"));
+    REQUIRE(drained());
+    CHECK(pf.maildir_contains("example.org/alice/", "first"));
+
+    // A new account: accepted, and delivered to its own Maildir, as soon as it is replicated.
+    slapd.modify("dn: mail=zed@example.org," + org +
+                 "\nchangetype: add\nobjectClass: top\nobjectClass: JammMailAccount\n"
+                 "mail: zed@example.org\nhomeDirectory: /var/mail/vhosts\n"
+                 "mailbox: example.org/zed/\nuidNumber: 5000\ngidNumber: 5000\n"
+                 "accountActive: TRUE\ndelete: FALSE\n");
+    CHECK(soon([&] {
+        return pf.postmap("zed@example.org", "lmdb:" + tables + "/vmaildir-mailbox").first == 0;
+    }));
+    CHECK(send("zed@example.org", "welcome zed").replied("250 2.0.0"));
+    REQUIRE(drained());
+    CHECK(pf.maildir_contains("example.org/zed/", "welcome zed"));
+
+    // A moved mailbox: the next message goes to the new place.
+    slapd.modify("dn: mail=bob@example.org," + org +
+                 "\nchangetype: modify\nreplace: mailbox\nmailbox: example.org/bob-moved/\n");
+    CHECK(soon([&] {
+        return pf.postmap("bob@example.org", "lmdb:" + tables + "/vmaildir-mailbox").second ==
+               "example.org/bob-moved/";
+    }));
+    CHECK(send("bob@example.org", "to the new box").replied("250 2.0.0"));
+    REQUIRE(drained());
+    CHECK(pf.maildir_contains("example.org/bob-moved/", "to the new box"));
+
+    // LDAP down: accepted and delivered all the same, from the replica and its tables.
+    slapd.stop();
+    for (const char* to : {"alice@example.org", "info@example.org", "carol+x@example.net"})
+        CHECK(send(to, std::string("during the outage to ") + to).replied("250 2.0.0"));
+    CHECK(send("nobody@example.org", "unknown").replied("550 5.1.1"));
+    REQUIRE(drained());
+    CHECK(pf.maildir_contains("example.org/alice/", "during the outage to alice@example.org"));
+    CHECK(pf.maildir_contains("example.org/bob-moved/", "during the outage to info@example.org"));
+    CHECK(pf.maildir_contains("example.net/carol/", "during the outage to carol+x@example.net"));
+    std::string log = pf.log();
+    CHECK(log.find("status=bounced") == std::string::npos);
+    CHECK(log.find("status=deferred") == std::string::npos);
+}

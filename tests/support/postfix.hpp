@@ -8,6 +8,8 @@
 #include <map>
 #include <string>
 
+#include <doctest/doctest.h>
+
 #include "support/mail.hpp"
 #include "support/process.hpp"
 #include "support/slapd.hpp"
@@ -15,6 +17,47 @@
 namespace vmaildir::test {
 
 namespace fs = std::filesystem;
+
+
+/// The `key = value` settings of examples/postfix/main.cf, with the Maildir base moved into
+/// the test's directory: the tests run exactly what the example tells an admin to paste.
+inline std::map<std::string, std::string> example_main_cf(const std::string& vmail,
+                                                   const std::string& file = "main.cf") {
+    std::map<std::string, std::string> out;
+    std::ifstream in(std::string(VMAILDIR_SOURCE_DIR) + "/examples/postfix/" + file);
+    std::string line;
+    while (std::getline(in, line)) {
+        auto eq = line.find(" = ");
+        if (line.empty() || line[0] == '#' || eq == std::string::npos)
+            continue;
+        out[line.substr(0, eq)] = line.substr(eq + 3);
+    }
+    REQUIRE(!out.empty());
+    if (file == "main.cf")
+        out["virtual_mailbox_base"] = vmail;
+    return out;
+}
+
+/// The `-o name=value` lines of examples/postfix/FILE, with `from` (where the example keeps
+/// the tables) moved to `tables`.
+inline std::map<std::string, std::string>
+example_virtual_options(const std::string& tables, const std::string& file = "master.cf",
+                        const std::string& from = "/etc/postfix") {
+    std::map<std::string, std::string> out;
+    std::ifstream in(std::string(VMAILDIR_SOURCE_DIR) + "/examples/postfix/" + file);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind("  -o ", 0) != 0)
+            continue;
+        std::string option = line.substr(5);
+        if (auto at = option.find(from); at != std::string::npos)
+            option.replace(at, from.size(), tables);
+        auto eq = option.find('=');
+        out[option.substr(0, eq)] = option.substr(eq + 1);
+    }
+    REQUIRE(out.count("virtual_mailbox_maps"));
+    return out;
+}
 
 /// vmaildir-postfix serving a configuration on a unix socket (and SOCKET-auth, the Dovecot
 /// authentication protocol) and a loopback tcp_table port.
