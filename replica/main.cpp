@@ -13,6 +13,7 @@
 #include "vmaildir/service/config_file.hpp"
 
 #include <atomic>
+#include <ctime>
 #include <grp.h>
 #include <iostream>
 #include <memory>
@@ -212,10 +213,19 @@ int main(int argc, char** argv) try {
         case ldap::SyncEnd::Why::lost:
             if (replicator.refreshed())
                 backoff = 1; // it worked for a while: try again at once
-            log.warning("sync session " +
-                        (end.provider.empty() ? "" : "with " + end.provider + " ") +
-                        "ended: " + end.reason + "; answering from the copy, retrying in " +
-                        std::to_string(backoff) + "s");
+            {
+                StoreStatus st = store->status();
+                long long age = static_cast<long long>(std::time(nullptr)) - st.synced_at;
+                log.warning(
+                    "sync session " + (end.provider.empty() ? "" : "with " + end.provider + " ") +
+                    "ended: " + end.reason +
+                    (st.ready
+                         ? "; answering from the copy, last current " + std::to_string(age) +
+                               "s ago (replica_max_stale " +
+                               std::to_string(replica_settings(config)->max_stale.count()) + "s)"
+                         : "; the copy is not filled yet") +
+                    ", retrying in " + std::to_string(backoff) + "s");
+            }
             if (once)
                 return EX_TEMPFAIL;
             pause(backoff);

@@ -6,11 +6,14 @@
 #include "vmaildir/ldap/access_rules.hpp"
 #include "vmaildir/ldap/profile.hpp"
 #include "vmaildir/resolve/maps.hpp"
+#include "vmaildir/replica/settings.hpp"
+#include "vmaildir/replica/store.hpp"
 #include "vmaildir/service/bootstrap.hpp"
 #include "vmaildir/service/config_file.hpp"
 
 #include <algorithm>
 #include <csignal>
+#include <ctime>
 #include <iostream>
 #include <string>
 #include <sysexits.h>
@@ -172,8 +175,35 @@ int cmd_auth(Service& service, const std::vector<std::string>& args, const std::
     return outcome_status(r.outcome());
 }
 
+/// The replica's state and lag, when the configuration answers from one.
+void print_replica(const Config& config) {
+    const replica::ReplicaSettings* settings = replica::replica_settings(config);
+    if (!settings)
+        return;
+    auto status = replica::read_store_status(settings->path);
+    if (!status.is_found()) {
+        std::cout << "replica: " << status.reason() << "\n";
+        return;
+    }
+    const replica::StoreStatus& s = status.value();
+    long long lag = static_cast<long long>(std::time(nullptr)) - s.synced_at;
+    std::cout << "replica: " << settings->path << ": "
+              << (s.ready ? "filled" : "not filled yet (the first refresh has not completed)")
+              << ", " << s.entries << " entries, generation " << s.generation << "; ";
+    if (s.synced_at == 0)
+        std::cout << "never in sync";
+    else
+        std::cout << "last known current " << lag << "s ago, from "
+                  << (s.provider.empty() ? "?" : s.provider);
+    std::cout << " (replica_max_stale " << settings->max_stale.count() << "s"
+              << (s.ready && lag > settings->max_stale.count() ? ": answering temporary failures"
+                                                               : "")
+              << ")\n";
+}
+
 int cmd_check(Service& service) {
     std::cout << "configuration: ok (" << service.describe() << ")\n";
+    print_replica(service.config());
     auto r = service.check();
     if (!r.is_found()) {
         std::cout << "directory: " << to_string(r.outcome()) << ": " << r.reason() << "\n";

@@ -287,6 +287,12 @@ TEST_CASE("replica: no store, an unfilled, deleted, truncated or stale one defer
     CHECK(soon([&] { return alice() == 75; }, std::chrono::seconds(15)));
     CHECK(cli(config, "mailbox", "alice@example.org").second.find("replica_max_stale") !=
           std::string::npos);
+    // `vmaildir check` shows the lag.
+    std::string out = slapd.dir() + "/check.out";
+    CHECK(status_of(std::string(VMAILDIR_CLI) + " -c " + shell_quote(config) + " check >" +
+                        shell_quote(out) + " 2>&1",
+                    true) == 75);
+    CHECK(read_file(out).find("answering temporary failures") != std::string::npos);
     slapd.restart();
     CHECK(soon([&] { return alice() == 0; }, std::chrono::seconds(15)));
 }
@@ -297,26 +303,26 @@ TEST_CASE("replica: Postfix delivers through lmdb: tables that follow the replic
     std::string config = write_config(slapd, "jamm", "vmaildir");
     ReplicaDaemon replica(config, dir + "/replica.log");
     const std::string tables = dir + "/tables";
-    PostfixInstance pf(dir + "/postfix", example_main_cf(dir + "/postfix/vmail"),
-                       example_virtual_options(tables, "master-replica.cf",
-                                               "/var/lib/vmaildir/postfix"),
-                       true);
+    PostfixInstance pf(
+        dir + "/postfix", example_main_cf(dir + "/postfix/vmail"),
+        example_virtual_options(tables, "master-replica.cf", "/var/lib/vmaildir/postfix"), true);
     // Written once, then kept following the store, as examples/postfix/master-replica.cf says.
     run(std::string(VMAILDIR_POSTFIX_DAEMON) + " lmdb-tables -c " + shell_quote(config) +
         " --directory " + shell_quote(tables) + " --postfix-config " +
         shell_quote(pf.config_dir()) + " --log stderr 2>" +
         shell_quote(dir + "/lmdb-tables-once.log"));
     REQUIRE(fs::exists(tables + "/vmaildir-mailbox.lmdb"));
-    Process follow({VMAILDIR_POSTFIX_DAEMON, "lmdb-tables", "--follow", "-c", config,
-                    "--directory", tables, "--postfix-config", pf.config_dir(), "--log",
-                    "stderr"},
+    Process follow({VMAILDIR_POSTFIX_DAEMON, "lmdb-tables", "--follow", "-c", config, "--directory",
+                    tables, "--postfix-config", pf.config_dir(), "--log", "stderr"},
                    dir + "/lmdb-tables.log");
     TableDaemon daemon(dir, config, pf.queue_dir() + "/private/vmaildir");
     auto send = [&](const std::string& to, const std::string& body) {
         return pf.swaks("--from sender@sender.test --to " + shell_quote(to) + " --body " +
                         shell_quote(body));
     };
-    auto drained = [&] { return wait_for([&] { return pf.queued() == 0; }, std::chrono::seconds(20)); };
+    auto drained = [&] {
+        return wait_for([&] { return pf.queued() == 0; }, std::chrono::seconds(20));
+    };
 
     CHECK(send("alice@example.org", "first").replied("250 2.0.0"));
     CHECK(send("zed@example.org", "too early").replied("550 5.1.1"));
