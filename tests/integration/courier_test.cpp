@@ -10,6 +10,7 @@
 
 #include "support/courier.hpp"
 #include "support/postfix.hpp"
+#include "support/replica.hpp"
 #include "vmaildir/auth/password.hpp"
 
 using namespace vmaildir::test;
@@ -150,6 +151,50 @@ TEST_CASE("courier: refused logins, password change, local users, directory down
     slapd.stop();
     CHECK(deferred(authtest("-s imap frank@example.org frank-pw")));
     CHECK(deferred(authtest("-s imap alice@example.org"))); // PRE
+}
+
+TEST_CASE("courier: logins from the replica: changes reach every worker, LDAP down") {
+    Slapd slapd("courier-replica", "jamm", false, "", "--syncprov");
+    // compare: the replica holds the hashes, so logins need no LDAP at all.
+    std::string conf = write_config(slapd, "replica",
+                                    {{"schema", "jamm"},
+                                     {"auth_method", "compare"},
+                                     {"replica", slapd.dir() + "/store"}});
+    ReplicaDaemon replica(conf, slapd.dir() + "/replica.log");
+    AuthDaemon daemon("authvmaildir", conf, 3);
+    // Every worker verifies (and caches) alice's login; a few tries reach all three.
+    for (int i = 0; i < 6; ++i)
+        CHECK(authenticated(authtest("-s imap alice@example.org alice-pw")));
+
+    // A password changed in the directory: the old one stops working in every worker at once,
+    // whatever auth_cache_ttl says, because the change reached the replica.
+    std::string hash = run("slappasswd -h '{SSHA}' -s alice-new | tr -d '\\n'");
+    slapd.modify("dn: mail=alice@example.org,jvd=example.org,o=hosting,dc=example,dc=com\n"
+                 "changetype: modify\nreplace: userPassword\nuserPassword: " + hash + "\n");
+    CHECK(wait_for([] { return authenticated(authtest("-s imap alice@example.org alice-new")); },
+                   std::chrono::seconds(5)));
+    for (int i = 0; i < 6; ++i)
+        CHECK(refused(authtest("-s imap alice@example.org alice-pw")));
+
+    // A new account logs in as soon as it is replicated; a disabled one is refused.
+    slapd.modify("dn: mail=zed@example.org,jvd=example.org,o=hosting,dc=example,dc=com\n"
+                 "changetype: add\nobjectClass: top\nobjectClass: JammMailAccount\n"
+                 "mail: zed@example.org\nhomeDirectory: /var/mail/vhosts\n"
+                 "mailbox: example.org/zed/\nuidNumber: 5000\ngidNumber: 5000\n"
+                 "userPassword: " + hash + "\naccountActive: TRUE\ndelete: FALSE\n");
+    CHECK(wait_for([] { return authenticated(authtest("-s imap zed@example.org alice-new")); },
+                   std::chrono::seconds(5)));
+    slapd.modify("dn: mail=bob@example.org,jvd=example.org,o=hosting,dc=example,dc=com\n"
+                 "changetype: modify\nreplace: accountActive\naccountActive: FALSE\n");
+    CHECK(wait_for([] { return refused(authtest("-s imap bob@example.org bob-pw")); },
+                   std::chrono::seconds(5)));
+
+    // LDAP down: logins go on from the copy.
+    slapd.stop();
+    CHECK(authenticated(authtest("-s imap frank@example.org frank-pw")));
+    CHECK(authenticated(authtest("-s pop3 zed@example.org alice-new")));
+    CHECK(refused(authtest("-s imap frank@example.org wrong")));
+    CHECK(refused(authtest("-s imap nobody@example.org x")));
 }
 
 TEST_CASE("courier: per-service flags of the courier layout") {

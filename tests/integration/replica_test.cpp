@@ -4,6 +4,8 @@
 // is polled for (no fixed sleeps); every outage must end in answers from the
 // copy or temporary failures, never in a wrong "not found".
 #include "support/example_rows.hpp"
+#include "support/exim.hpp"
+#include "support/milter.hpp"
 #include "support/postfix.hpp"
 #include "support/replica.hpp"
 #include "support/slapd.hpp"
@@ -365,4 +367,59 @@ TEST_CASE("replica: Postfix delivers through lmdb: tables that follow the replic
     std::string log = pf.log();
     CHECK(log.find("status=bounced") == std::string::npos);
     CHECK(log.find("status=deferred") == std::string::npos);
+}
+
+TEST_CASE("replica: Exim and the milter answer from the copy, changes included, LDAP down") {
+    Slapd slapd("replica-exim-milter", "jamm", false, "", "--syncprov");
+    const std::string dir = slapd.dir();
+    std::string config = write_config(slapd, "jamm", "vmaildir");
+    ReplicaDaemon replica(config, dir + "/replica.log");
+    LookupDaemon lookups(dir, config);
+    EximInstance exim(dir + "/exim", {{"VMAILDIR_SOCKET", lookups.socket()},
+                                      {"VMAILDIR_AUTH_SOCKET", lookups.auth_socket()},
+                                      {"VMAILDIR_TIMEOUT", "5s"},
+                                      {"AUTH_ADVERTISE_HOSTS", "*"}});
+    const std::string socket = "inet:" + std::to_string(free_port()) + "@127.0.0.1";
+    MilterDaemon milter(dir, config, socket);
+    const std::string scripts = std::string(VMAILDIR_SOURCE_DIR) + "/tests/integration/milter";
+    int runs = 0;
+    auto rcpt = [&](const std::string& to) { // the milter's answer to RCPT TO:<to>
+        std::string out = dir + "/envelope-" + std::to_string(++runs) + ".out";
+        auto [rc, text] = miltertest("envelope.lua",
+                                     {"socket=" + socket, "dir=" + scripts,
+                                      "from=<sender@sender.test>", "rcpts=<" + to + ">"},
+                                     out);
+        auto at = text.find("RCPT <" + to + "> ");
+        return rc == 0 && at != std::string::npos ? text.substr(at + to.size() + 8, 8) : text;
+    };
+    auto send = [&](const std::string& to, const std::string& body) {
+        return exim.swaks("--from sender@sender.test --to " + shell_quote(to) + " --body " +
+                          shell_quote(body));
+    };
+    auto drained = [&] {
+        return wait_for([&] { return exim.queued() == 0; }, std::chrono::seconds(20));
+    };
+
+    CHECK(rcpt("zed@example.org").rfind("replycod", 0) == 0); // 550 5.1.1, through smfi_setreply
+    CHECK(send("zed@example.org", "too early").replied("550"));
+    slapd.modify("dn: mail=zed@example.org," + org +
+                 "\nchangetype: add\nobjectClass: top\nobjectClass: JammMailAccount\n"
+                 "mail: zed@example.org\nhomeDirectory: /var/mail/vhosts\n"
+                 "mailbox: example.org/zed/\nuidNumber: 5000\ngidNumber: 5000\n"
+                 "accountActive: TRUE\ndelete: FALSE\n");
+    CHECK(soon([&] { return rcpt("zed@example.org").rfind("continue", 0) == 0; }));
+    CHECK(send("zed@example.org", "welcome zed").replied("250"));
+    REQUIRE(drained());
+    CHECK(exim.maildirs().contains("example.org/zed/", "welcome zed"));
+
+    slapd.stop();
+    CHECK(rcpt("alice@example.org").rfind("continue", 0) == 0);
+    CHECK(rcpt("nobody@example.org").rfind("replycod", 0) == 0);
+    CHECK(send("info@example.org", "during the outage").replied("250"));
+    CHECK(send("nobody@example.org", "unknown").replied("550"));
+    REQUIRE(drained());
+    CHECK(exim.maildirs().contains("example.org/alice/", "during the outage"));
+    CHECK(exim.maildirs().contains("example.org/bob/", "during the outage"));
+    CHECK(milter.log().find("warning:") == std::string::npos); // no temporary failure
+    CHECK(exim.paniclog().empty());
 }
