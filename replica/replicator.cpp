@@ -104,7 +104,7 @@ void Replicator::refresh_done(const std::optional<std::string>& cookie) {
               " ms: " + std::to_string(counts_.changed) + " entries received, " +
               std::to_string(counts_.present) + " unchanged, " + std::to_string(counts_.removed) +
               " deleted; the store holds " + std::to_string(s.entries) + " entries" +
-              (cookie ? "" : " (the provider sent no cookie: a restart refreshes in full)"));
+              (s.has_cookie ? "" : " (no cookie from the provider: a restart refreshes in full)"));
 }
 
 void Replicator::cookie(const std::string& cookie) {

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <unistd.h>
 
 using namespace vmaildir;
@@ -44,6 +45,19 @@ std::string write_config(const Slapd& slapd, const std::string& preset, const st
     for (const auto& [k, v] : keys)
         out << k << " = " << v << "\n";
     return path;
+}
+
+/// The jamm account `local`@example.org, as LDIF to add.
+std::string new_account(const std::string& local, const std::string& password = "") {
+    return "dn: mail=" + local + "@example.org," + org +
+           "\nchangetype: add\nobjectClass: top\nobjectClass: JammMailAccount\n"
+           "mail: " +
+           local +
+           "@example.org\nhomeDirectory: /var/mail/vhosts\n"
+           "mailbox: example.org/" +
+           local + "/\nuidNumber: 5000\ngidNumber: 5000\n" +
+           (password.empty() ? "" : "userPassword: " + password + "\n") +
+           "accountActive: TRUE\ndelete: FALSE\n";
 }
 
 /// `vmaildir -c CONF lookup MAP KEY`: {exit status, output}.
@@ -146,11 +160,7 @@ TEST_CASE("replica: directory changes reach postmap, the CLI and a running servi
     CHECK(s->lookup(MapName::mailbox, "zed@example.org").is_not_found()); // cached "no"
 
     // A new account.
-    slapd.modify("dn: mail=zed@example.org," + org +
-                 "\nchangetype: add\nobjectClass: top\nobjectClass: JammMailAccount\n"
-                 "mail: zed@example.org\nhomeDirectory: /var/mail/vhosts\n"
-                 "mailbox: example.org/zed/\nuidNumber: 5000\ngidNumber: 5000\n"
-                 "userPassword: zed-pw\naccountActive: TRUE\ndelete: FALSE\n");
+    slapd.modify(new_account("zed", "zed-pw"));
     CHECK(soon([&] { return mailbox("zed@example.org").first == 0; }));
     CHECK(cli(config, "mailbox", "zed@example.org") ==
           std::pair<int, std::string>{0, "example.org/zed/"});
@@ -299,31 +309,58 @@ TEST_CASE("replica: no store, an unfilled, deleted, truncated or stale one defer
     CHECK(soon([&] { return alice() == 0; }, std::chrono::seconds(15)));
 }
 
-TEST_CASE("replica: Postfix delivers through lmdb: tables that follow the replica, LDAP down") {
-    Slapd slapd("replica-postfix", "jamm", false, "", "--syncprov");
-    const std::string dir = slapd.dir();
-    std::string config = write_config(slapd, "jamm", "vmaildir");
-    ReplicaDaemon replica(config, dir + "/replica.log");
-    const std::string tables = dir + "/tables";
-    PostfixInstance pf(
-        dir + "/postfix", example_main_cf(dir + "/postfix/vmail"),
-        example_virtual_options(tables, "master-replica.cf", "/var/lib/vmaildir/postfix"), true);
-    // Written once, then kept following the store, as examples/postfix/master-replica.cf says.
-    run(std::string(VMAILDIR_POSTFIX_DAEMON) + " lmdb-tables -c " + shell_quote(config) +
-        " --directory " + shell_quote(tables) + " --postfix-config " +
-        shell_quote(pf.config_dir()) + " --log stderr 2>" +
-        shell_quote(dir + "/lmdb-tables-once.log"));
-    REQUIRE(fs::exists(tables + "/vmaildir-mailbox.lmdb"));
-    Process follow({VMAILDIR_POSTFIX_DAEMON, "lmdb-tables", "--follow", "-c", config, "--directory",
-                    tables, "--postfix-config", pf.config_dir(), "--log", "stderr"},
-                   dir + "/lmdb-tables.log");
-    TableDaemon daemon(dir, config, pf.queue_dir() + "/private/vmaildir");
-    auto send = [&](const std::string& to, const std::string& body) {
+/// One mail host of a replica deployment, laid out as examples/postfix/master-replica.cf
+/// says: vmaildir-replica, vmaildir-postfix (socketmap) under Postfix's spool, lmdb-tables
+/// following the store, and Postfix delivering through it.  `config` names the replica.
+struct ReplicaHost {
+    ReplicaHost(const std::string& dir_, const std::string& config_)
+        : dir(dir_), config(config_), tables(dir + "/tables"),
+          replica(config, dir + "/replica.log"),
+          pf(dir + "/postfix", example_main_cf(dir + "/postfix/vmail"),
+             example_virtual_options(tables, "master-replica.cf", "/var/lib/vmaildir/postfix"),
+             true) {
+        // Written once, then kept following the store.
+        run(std::string(VMAILDIR_POSTFIX_DAEMON) + " lmdb-tables -c " + shell_quote(config) +
+            " --directory " + shell_quote(tables) + " --postfix-config " +
+            shell_quote(pf.config_dir()) + " --log stderr 2>" +
+            shell_quote(dir + "/lmdb-tables-once.log"));
+        REQUIRE(fs::exists(tables + "/vmaildir-mailbox.lmdb"));
+        follow.emplace(std::vector<std::string>{VMAILDIR_POSTFIX_DAEMON, "lmdb-tables", "--follow",
+                                                "-c", config, "--directory", tables,
+                                                "--postfix-config", pf.config_dir(), "--log",
+                                                "stderr"},
+                       dir + "/lmdb-tables.log");
+        daemon.emplace(dir, config, pf.queue_dir() + "/private/vmaildir");
+    }
+    Swaks send(const std::string& to, const std::string& body) const {
         return pf.swaks("--from sender@sender.test --to " + shell_quote(to) + " --body " +
                         shell_quote(body));
+    }
+    bool drained() const {
+        return wait_for([&] { return pf.queued() == 0; }, std::chrono::seconds(20));
+    }
+    /// Whether virtual(8)'s table has the address.
+    bool delivers_to(const std::string& address) const {
+        return pf.postmap(address, "lmdb:" + tables + "/vmaildir-mailbox").first == 0;
+    }
+
+    std::string dir, config, tables;
+    ReplicaDaemon replica;
+    PostfixInstance pf;
+    std::optional<Process> follow;
+    std::optional<TableDaemon> daemon;
+};
+
+TEST_CASE("replica: Postfix delivers through lmdb: tables that follow the replica, LDAP down") {
+    Slapd slapd("replica-postfix", "jamm", false, "", "--syncprov");
+    ReplicaHost h(slapd.dir(), write_config(slapd, "jamm", "vmaildir"));
+    PostfixInstance& pf = h.pf;
+    const std::string& tables = h.tables;
+    auto send = [&](const std::string& to, const std::string& body) {
+        return h.send(to, body);
     };
     auto drained = [&] {
-        return wait_for([&] { return pf.queued() == 0; }, std::chrono::seconds(20));
+        return h.drained();
     };
 
     CHECK(send("alice@example.org", "first").replied("250 2.0.0"));
@@ -332,11 +369,7 @@ TEST_CASE("replica: Postfix delivers through lmdb: tables that follow the replic
     CHECK(pf.maildir_contains("example.org/alice/", "first"));
 
     // A new account: accepted, and delivered to its own Maildir, as soon as it is replicated.
-    slapd.modify("dn: mail=zed@example.org," + org +
-                 "\nchangetype: add\nobjectClass: top\nobjectClass: JammMailAccount\n"
-                 "mail: zed@example.org\nhomeDirectory: /var/mail/vhosts\n"
-                 "mailbox: example.org/zed/\nuidNumber: 5000\ngidNumber: 5000\n"
-                 "accountActive: TRUE\ndelete: FALSE\n");
+    slapd.modify(new_account("zed"));
     CHECK(soon([&] {
         return pf.postmap("zed@example.org", "lmdb:" + tables + "/vmaildir-mailbox").first == 0;
     }));
@@ -402,11 +435,7 @@ TEST_CASE("replica: Exim and the milter answer from the copy, changes included, 
 
     CHECK(rcpt("zed@example.org").rfind("replycod", 0) == 0); // 550 5.1.1, through smfi_setreply
     CHECK(send("zed@example.org", "too early").replied("550"));
-    slapd.modify("dn: mail=zed@example.org," + org +
-                 "\nchangetype: add\nobjectClass: top\nobjectClass: JammMailAccount\n"
-                 "mail: zed@example.org\nhomeDirectory: /var/mail/vhosts\n"
-                 "mailbox: example.org/zed/\nuidNumber: 5000\ngidNumber: 5000\n"
-                 "accountActive: TRUE\ndelete: FALSE\n");
+    slapd.modify(new_account("zed"));
     CHECK(soon([&] { return rcpt("zed@example.org").rfind("continue", 0) == 0; }));
     CHECK(send("zed@example.org", "welcome zed").replied("250"));
     REQUIRE(drained());
@@ -422,4 +451,61 @@ TEST_CASE("replica: Exim and the milter answer from the copy, changes included, 
     CHECK(exim.maildirs().contains("example.org/bob/", "during the outage"));
     CHECK(milter.log().find("warning:") == std::string::npos); // no temporary failure
     CHECK(exim.paniclog().empty());
+}
+
+TEST_CASE("replica: fleet drill: a provider, two consumer slapds, two hosts; two servers die") {
+    // The provider, and two OpenLDAP consumers of it (syncrepl), each a provider in turn.
+    Slapd provider("fleet-provider", "jamm", false, "", "--syncprov");
+    const std::string up = "--consumer-of=" + provider.uri();
+    Slapd near_a("fleet-consumer-a", "jamm", false, "", up);
+    Slapd near_b("fleet-consumer-b", "jamm", false, "", up);
+    auto filled = [&](const Slapd& s) {
+        return status_of("ldapsearch -x -LLL -H " + s.uri() + " -b " + shell_quote(org) +
+                         " -s base dn") == 0;
+    };
+    REQUIRE(soon([&] { return filled(near_a) && filled(near_b); }, std::chrono::seconds(15)));
+    // Each host replicates from its nearest consumer, with the provider as failover.
+    auto host_config = [&](const Slapd& nearest, const std::string& name) {
+        return write_config(
+            nearest, "jamm", name,
+            {{"server_host", nearest.uri() + " " + provider.uri()}, {"auth_method", "compare"}});
+    };
+    ReplicaHost a(near_a.dir(), host_config(near_a, "host-a"));
+    ReplicaHost b(near_b.dir(), host_config(near_b, "host-b"));
+    CHECK(a.replica.log().find("refreshing from " + near_a.uri()) != std::string::npos);
+    CHECK(b.replica.log().find("refreshing from " + near_b.uri()) != std::string::npos);
+
+    // A change at the provider reaches both hosts through their consumers.
+    std::string hash = run("slappasswd -h '{SSHA}' -s zed-pw | tr -d '\\n'");
+    provider.modify(new_account("zed", hash));
+    CHECK(soon([&] { return a.delivers_to("zed@example.org") && b.delivers_to("zed@example.org"); },
+               std::chrono::seconds(10)));
+
+    // Host A's consumer dies: A fails over to the provider, resuming from its cookie.
+    near_a.stop();
+    CHECK(soon([&] { return a.replica.count("refreshing from " + provider.uri()) > 0; },
+               std::chrono::seconds(15)));
+    provider.modify(new_account("yan", hash));
+    CHECK(soon([&] { return a.delivers_to("yan@example.org") && b.delivers_to("yan@example.org"); },
+               std::chrono::seconds(10)));
+
+    // The provider dies too: A has no server left, B only its consumer.  Both hosts keep
+    // delivering and authenticating.
+    provider.stop();
+    for (ReplicaHost* h : {&a, &b}) {
+        CAPTURE(h->dir);
+        for (const char* to : {"zed@example.org", "yan@example.org", "alice@example.org"})
+            CHECK(h->send(to, std::string("fleet mail to ") + to).replied("250 2.0.0"));
+        CHECK(h->send("nobody@example.org", "unknown").replied("550 5.1.1"));
+        REQUIRE(h->drained());
+        CHECK(h->pf.maildir_contains("example.org/zed/", "fleet mail to zed@example.org"));
+        CHECK(h->pf.maildir_contains("example.org/yan/", "fleet mail to yan@example.org"));
+        CHECK(h->pf.maildir_contains("example.org/alice/", "fleet mail to alice@example.org"));
+        CHECK(h->pf.log().find("status=bounced") == std::string::npos);
+        Opened s(h->config);
+        CHECK(s->authenticate("zed@example.org", "zed-pw", "imap").is_found());
+        CHECK(s->authenticate("alice@example.org", "alice-pw", "imap").is_found());
+        CHECK(s->authenticate("alice@example.org", "wrong", "imap").is_not_found());
+    }
+    CHECK(a.replica.log().find("answering from the copy") != std::string::npos);
 }
