@@ -73,6 +73,10 @@ daemon::Program program() {
               "files stay private to --user)",
               "vmaildir"},
              {"once", K::flag, "refresh once (refreshOnly), then exit", std::nullopt},
+             {"poll", K::value,
+              "for a provider without refreshAndPersist: refresh (refreshOnly) every this many "
+              "seconds instead of holding a persistent session",
+              std::nullopt},
              {"log", K::value, "where to log: syslog or stderr (default: the configuration's log)",
               std::nullopt},
              {"verbose,v", K::flag, "log at debug level", std::nullopt}},
@@ -107,6 +111,18 @@ int main(int argc, char** argv) try {
         access.group = g->gr_gid;
     }
     const bool once = cl->has("once");
+    int poll = 0;
+    if (cl->has("poll")) {
+        try {
+            std::size_t used = 0;
+            poll = std::stoi(cl->value("poll"), &used);
+            if (used != cl->value("poll").size() || poll < 1 || poll > 86400)
+                throw std::invalid_argument("range");
+        } catch (const std::exception&) {
+            return daemon::usage_error(p, "--poll " + cl->value("poll") +
+                                              ": expected seconds from 1 to 86400");
+        }
+    }
 
     if (!once)
         daemon::block_daemon_signals();
@@ -177,7 +193,8 @@ int main(int argc, char** argv) try {
         }
         ReplicaScope scope = replica_scope(config);
         Replicator replicator(*store, log);
-        ldap::SyncRequest request{scope.layout.base, scope.attributes, store->cookie(), !once};
+        ldap::SyncRequest request{scope.layout.base, scope.attributes, store->cookie(),
+                                  !once && poll == 0};
         std::atomic<bool> session_stop{false};
         // The session ends on stop or reload: the watcher only sets flags.
         std::thread relay([&] {
@@ -201,6 +218,7 @@ int main(int argc, char** argv) try {
         case ldap::SyncEnd::Why::refreshed:
             if (once)
                 return 0;
+            pause(poll); // --poll: the next refreshOnly round
             break;
         case ldap::SyncEnd::Why::refresh_required: {
             log.warning("refresh required by " + end.provider + ": " + end.reason +

@@ -39,8 +39,13 @@ void Replicator::refresh_begins(const std::string& provider) {
     mentioned_.clear();
     counts_ = {};
     started_ = std::chrono::steady_clock::now();
-    log_.info("refreshing from " + provider +
-              (resumed_ ? " (resuming from the stored cookie)" : " (full refresh)"));
+    std::string line = "refreshing from " + provider +
+                       (resumed_ ? " (resuming from the stored cookie)" : " (full refresh)");
+    // A resumed session is routine (every --poll round): only a full refresh is news.
+    if (resumed_)
+        log_.debug(line);
+    else
+        log_.info(line);
 }
 
 void Replicator::changed(const ldap::SyncUuid& uuid, Entry entry) {
@@ -100,11 +105,16 @@ void Replicator::refresh_done(const std::optional<std::string>& cookie) {
     last_touch_ = std::chrono::steady_clock::now();
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(last_touch_ - started_);
     StoreStatus s = store_.status();
-    log_.info("refresh from " + provider_ + " complete in " + std::to_string(ms.count()) +
-              " ms: " + std::to_string(counts_.changed) + " entries received, " +
-              std::to_string(counts_.present) + " unchanged, " + std::to_string(counts_.removed) +
-              " deleted; the store holds " + std::to_string(s.entries) + " entries" +
-              (s.has_cookie ? "" : " (no cookie from the provider: a restart refreshes in full)"));
+    std::string done =
+        "refresh from " + provider_ + " complete in " + std::to_string(ms.count()) +
+        " ms: " + std::to_string(counts_.changed) + " entries received, " +
+        std::to_string(counts_.present) + " unchanged, " + std::to_string(counts_.removed) +
+        " deleted; the store holds " + std::to_string(s.entries) + " entries" +
+        (s.has_cookie ? "" : " (no cookie from the provider: a restart refreshes in full)");
+    if (resumed_ && counts_.changed == 0 && counts_.removed == 0)
+        log_.debug(done);
+    else
+        log_.info(done);
 }
 
 void Replicator::cookie(const std::string& cookie) {

@@ -250,6 +250,18 @@ TEST_CASE("replica: the provider down, then back; a restart resumes with a delta
     CHECK(cli(config, "alias", "sales@example.org").first == 1);
 }
 
+TEST_CASE("replica: refreshOnly polling (--poll) for a provider without persist") {
+    Slapd slapd("replica-poll", "jamm", false, "", "--syncprov");
+    std::string config = write_config(slapd, "jamm", "vmaildir");
+    ReplicaDaemon replica(config, slapd.dir() + "/replica.log", true, "nogroup", {"--poll", "1"});
+    slapd.modify(new_account("zed"));
+    CHECK(soon([&] { return cli(config, "mailbox", "zed@example.org").first == 0; }));
+    slapd.modify("dn: mail=zed@example.org," + org + "\nchangetype: delete\n");
+    CHECK(soon([&] { return cli(config, "mailbox", "zed@example.org").first == 1; }));
+    CHECK(replica.refreshes() >= 3); // one session per round, each resumed from the cookie
+    CHECK(replica.count("(full refresh)") == 1);
+}
+
 TEST_CASE("replica: no store, an unfilled, deleted, truncated or stale one defers, never says no") {
     Slapd slapd("replica-store", "jamm", false, "", "--syncprov");
     std::string config = write_config(slapd, "jamm", "vmaildir", {{"replica_max_stale", "2s"}});

@@ -8,25 +8,36 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 namespace vmaildir::test {
 
 class ReplicaDaemon {
 public:
-    /// Starts it (staying root; the store's group is `group`, "" for none) and, when
-    /// `wait_ready`, waits until a refresh has completed.
+    /// Starts it (staying root; the store's group is `group`, "" for none; `options` are
+    /// more of its own) and, when `wait_ready`, waits until a refresh has completed.
     ReplicaDaemon(const std::string& config_path, const std::string& log_path,
-                  bool wait_ready = true, const std::string& group = "nogroup")
-        : log_path_(log_path), config_path_(config_path), group_(group) {
+                  bool wait_ready = true, const std::string& group = "nogroup",
+                  std::vector<std::string> options = {})
+        : log_path_(log_path), config_path_(config_path), group_(group),
+          options_(std::move(options)) {
         start(wait_ready);
     }
 
     void start(bool wait_ready = true) {
         std::size_t before = refreshes();
-        process_ = std::make_unique<Process>(
-            std::vector<std::string>{VMAILDIR_REPLICA_DAEMON, "-c", config_path_, "--user", "",
-                                     "--group", group_, "--log", "stderr", "-v"},
-            log_path_);
+        std::vector<std::string> argv{VMAILDIR_REPLICA_DAEMON,
+                                      "-c",
+                                      config_path_,
+                                      "--user",
+                                      "",
+                                      "--group",
+                                      group_,
+                                      "--log",
+                                      "stderr",
+                                      "-v"};
+        argv.insert(argv.end(), options_.begin(), options_.end());
+        process_ = std::make_unique<Process>(argv, log_path_);
         if (wait_ready && !wait_for([&] { return refreshes() > before; }, std::chrono::seconds(20)))
             throw std::runtime_error("vmaildir-replica did not complete a refresh; see " +
                                      log_path_);
@@ -75,6 +86,7 @@ private:
     std::string log_path_;
     std::string config_path_;
     std::string group_;
+    std::vector<std::string> options_;
     std::unique_ptr<Process> process_;
 };
 
