@@ -18,9 +18,18 @@ Replicator::Replicator(StoreWriter& store, Logger& log, std::size_t batch_size)
     : store_(store), log_(log), batch_size_(std::max<std::size_t>(1, batch_size)) {}
 
 StoreWriter::Batch& Replicator::batch() {
-    if (!batch_)
+    if (!batch_) {
         batch_.emplace(store_.begin());
+        if (refreshing_)
+            batch_->set_bulk(); // followers of the change feed rebuild after a refresh
+    }
     return *batch_;
+}
+
+Replicator::Key Replicator::key(const ldap::SyncUuid& uuid) {
+    Key k{};
+    uuid.copy(k.data(), std::min(uuid.size(), k.size()));
+    return k;
 }
 
 void Replicator::commit(bool durable) {
@@ -52,7 +61,7 @@ void Replicator::changed(const ldap::SyncUuid& uuid, Entry entry) {
     batch().put(uuid, entry);
     ++counts_.changed;
     if (refreshing_) {
-        mentioned_.push_back(uuid);
+        mentioned_.push_back(key(uuid));
         if (batch_->changes() >= batch_size_)
             commit(false);
     } else {
@@ -63,7 +72,7 @@ void Replicator::changed(const ldap::SyncUuid& uuid, Entry entry) {
 void Replicator::present(const ldap::SyncUuid& uuid) {
     ++counts_.present;
     if (refreshing_)
-        mentioned_.push_back(uuid);
+        mentioned_.push_back(key(uuid));
 }
 
 void Replicator::removed(const ldap::SyncUuid& uuid) {
@@ -80,7 +89,7 @@ void Replicator::present_phase_done() {
         return; // a present phase only means something within a refresh
     std::sort(mentioned_.begin(), mentioned_.end());
     for (const Uuid& uuid : store_.uuids()) {
-        if (std::binary_search(mentioned_.begin(), mentioned_.end(), uuid))
+        if (std::binary_search(mentioned_.begin(), mentioned_.end(), key(uuid)))
             continue;
         // Only what was committed is in store_.uuids(); the batch may have removed it already.
         if (batch().remove(uuid))

@@ -15,6 +15,7 @@
 #include "vmaildir/replica/store.hpp"
 #include "vmaildir/util/log.hpp"
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <optional>
@@ -62,7 +63,11 @@ private:
     bool refreshing_ = false;
     bool resumed_ = false;
     bool refreshed_ = false;
-    std::vector<ldap::SyncUuid> mentioned_; ///< during a present phase
+    /// An entryUUID as a value (16 bytes: one more than a std::string holds without a heap
+    /// allocation; a refresh of a million entries keeps a million of them).
+    using Key = std::array<char, 16>;
+    static Key key(const ldap::SyncUuid& uuid);
+    std::vector<Key> mentioned_; ///< during a present phase
     RefreshCounts counts_;
     std::chrono::steady_clock::time_point started_;
     std::chrono::steady_clock::time_point last_touch_{};

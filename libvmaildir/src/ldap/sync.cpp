@@ -226,9 +226,15 @@ private:
             return SyncEnd{SyncEnd::Why::refresh_required,
                            "the provider cannot resume from our cookie" + detail,
                            {}};
-        if (err != LDAP_SUCCESS)
+        if (err != LDAP_SUCCESS) {
+            bool limited = err == LDAP_SIZELIMIT_EXCEEDED || err == LDAP_TIMELIMIT_EXCEEDED ||
+                           err == LDAP_ADMINLIMIT_EXCEEDED;
             return lost(std::string("sync search failed: ") + ldap_err2string(err) + " (" +
-                        std::to_string(err) + ")" + detail);
+                        std::to_string(err) + ")" + detail +
+                        (limited ? " (the provider limits bind_dn's searches: a replica needs "
+                                   "`limits dn.exact=\"BIND_DN\" size=unlimited time=unlimited`)"
+                                 : ""));
+        }
         LDAPControl* done_control =
             raw ? ldap_control_find(LDAP_CONTROL_SYNC_DONE, raw, nullptr) : nullptr;
         std::optional<std::string> cookie;

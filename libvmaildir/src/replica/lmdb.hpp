@@ -38,6 +38,11 @@ struct Dbis {
 /// How many generations the change feed keeps (read_changes() beyond: a full rebuild).
 inline constexpr std::uint64_t kept_changes = 100000;
 
+/// The feed record of a bulk batch (a refresh): too much changed to list, followers start
+/// again from the whole store.  No list of keys starts with it (a key is length-prefixed).
+inline constexpr std::string_view bulk_feed = "\xff\xff\xff\xff"
+                                              "bulk";
+
 /// The key of a generation in the change feed: big-endian, so LMDB orders them.
 std::string generation_key(std::uint64_t generation);
 

@@ -12,8 +12,9 @@ namespace {
 
 void put_u32(std::string& out, std::size_t n) {
     auto v = static_cast<std::uint32_t>(n);
-    for (int i = 0; i < 4; ++i)
-        out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+    const char bytes[4] = {static_cast<char>(v & 0xff), static_cast<char>((v >> 8) & 0xff),
+                           static_cast<char>((v >> 16) & 0xff), static_cast<char>(v >> 24)};
+    out.append(bytes, 4);
 }
 
 void put_string(std::string& out, std::string_view s) {
@@ -51,7 +52,14 @@ struct Cursor {
 } // namespace
 
 std::string encode_record(std::string_view normalised_dn, const Entry& entry) {
+    std::size_t size = 12 + normalised_dn.size() + entry.dn().size();
+    for (const Entry::Attribute& a : entry.attributes()) {
+        size += 8 + a.name.size();
+        for (const std::string& v : a.values)
+            size += 4 + v.size();
+    }
     std::string out;
+    out.reserve(size);
     put_string(out, normalised_dn);
     put_string(out, entry.dn());
     put_u32(out, entry.attributes().size());

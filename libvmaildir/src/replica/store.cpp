@@ -6,9 +6,10 @@
 #include "vmaildir/util/dn.hpp"
 #include "vmaildir/util/text.hpp"
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -205,7 +206,8 @@ bool StoreWriter::Batch::remove(const Uuid& uuid) {
     check_mdb(rc, path, "reading an entry");
     if (auto old = decode_record(as_view(v))) {
         for (const std::string& key : index_keys(old->entry, store_.layout_.indexed)) {
-            touched_.push_back(key);
+            if (!bulk_)
+                touched_.push_back(key);
             MDB_val ik = as_val(key), iv = as_val(uuid);
             rc = mdb_del(txn, d.index, &ik, &iv);
             if (rc != MDB_NOTFOUND)
@@ -241,7 +243,8 @@ void StoreWriter::Batch::put(const Uuid& uuid, const Entry& entry) {
     MDB_val dk2 = as_val(ndn), dv2 = as_val(uuid);
     check_mdb(mdb_put(txn, d.dns, &dk2, &dv2, 0), path, "storing a DN");
     for (const std::string& key : index_keys(entry, store_.layout_.indexed)) {
-        touched_.push_back(key);
+        if (!bulk_)
+            touched_.push_back(key);
         MDB_val ik = as_val(key), iv = as_val(uuid);
         int rc = mdb_put(txn, d.index, &ik, &iv, MDB_NODUPDATA);
         if (rc != MDB_KEYEXIST)
@@ -281,7 +284,7 @@ void StoreWriter::Batch::commit(bool durable) {
         // The change feed: the index keys this generation touched, old values and new.
         std::sort(touched_.begin(), touched_.end());
         touched_.erase(std::unique(touched_.begin(), touched_.end()), touched_.end());
-        std::string feed;
+        std::string feed = bulk_ ? std::string(bulk_feed) : std::string();
         for (const std::string& key : touched_)
             feed += encode_u64(key.size()).substr(0, 4) + key;
         std::string k = generation_key(generation);
@@ -299,6 +302,13 @@ void StoreWriter::Batch::commit(bool durable) {
     check_mdb(mdb_txn_commit(txn), store_.path_, "mdb_txn_commit");
     if (durable)
         check_mdb(mdb_env_sync(store_.env_->env, 1), store_.path_, "mdb_env_sync");
+    if (bulk_) {
+        // A refresh reads the whole tree through the map: give its pages back (they stay in
+        // the page cache), or the daemon's resident size grows to the size of the store.
+        MDB_envinfo info{};
+        if (mdb_env_info(store_.env_->env, &info) == MDB_SUCCESS && info.me_mapaddr)
+            madvise(info.me_mapaddr, info.me_mapsize, MADV_DONTNEED);
+    }
 }
 
 std::vector<Uuid> StoreWriter::uuids() const {

@@ -399,6 +399,8 @@ Result<StoreChanges> read_changes(const std::string& path, std::uint64_t since) 
         if (as_view(k) != generation_key(expected))
             break; // a generation without its record: the store was rebuilt in between
         std::string_view feed = as_view(v);
+        if (feed.substr(0, bulk_feed.size()) == bulk_feed)
+            break; // a refresh: too much to list, the follower starts again
         while (feed.size() >= 4) {
             std::size_t n = decode_u64(feed.substr(0, 4));
             if (feed.size() < 4 + n)

@@ -105,6 +105,9 @@ public:
         void touch(std::int64_t now, const std::string& provider);
         /// Entries put or removed so far.
         std::size_t changes() const noexcept { return changes_; }
+        /// Marks the batch as part of a refresh: the change feed then records "everything
+        /// may have changed" instead of listing each key (followers rebuild).
+        void set_bulk() noexcept { bulk_ = true; }
         /// Makes everything visible at once (bumping the generation when entries changed)
         /// and, when `durable`, flushes it to disk.  Throws StoreError.
         void commit(bool durable = true);
@@ -117,6 +120,7 @@ public:
         std::unique_ptr<Txn> txn_;
         std::size_t changes_ = 0;
         std::vector<std::string> touched_; ///< index keys of what changed, for the change feed
+        bool bulk_ = false;
     };
     /// Starts a write transaction (one at a time).  Throws StoreError.
     Batch begin();
