@@ -174,6 +174,8 @@ int main(int argc, char** argv) try {
 
     log.info("keeping " + path + " a copy of " + config.search_base);
     int backoff = 1;
+    std::string last_reason; ///< of the last logged failure
+    std::time_t last_logged = 0;
     while (!stop) {
         if (reload.exchange(false)) {
             try {
@@ -214,6 +216,7 @@ int main(int argc, char** argv) try {
         }
         switch (end.why) {
         case ldap::SyncEnd::Why::stopped:
+            last_reason.clear();
             break;
         case ldap::SyncEnd::Why::refreshed:
             if (once)
@@ -229,9 +232,13 @@ int main(int argc, char** argv) try {
             continue;
         }
         case ldap::SyncEnd::Why::lost:
-            if (replicator.refreshed())
+            if (replicator.refreshed()) {
                 backoff = 1; // it worked for a while: try again at once
-            {
+                last_reason.clear();
+            }
+            // Logged when the reason changes, and then once a minute with the copy's age
+            // (not at every retry: an outage of hours would fill the log).
+            if (end.reason != last_reason || std::time(nullptr) - last_logged >= 60) {
                 StoreStatus st = store->status();
                 long long age = static_cast<long long>(std::time(nullptr)) - st.synced_at;
                 log.warning(
@@ -242,7 +249,9 @@ int main(int argc, char** argv) try {
                                "s ago (replica_max_stale " +
                                std::to_string(replica_settings(config)->max_stale.count()) + "s)"
                          : "; the copy is not filled yet") +
-                    ", retrying in " + std::to_string(backoff) + "s");
+                    "; retrying every few seconds (logged again each minute)");
+                last_reason = end.reason;
+                last_logged = std::time(nullptr);
             }
             if (once)
                 return EX_TEMPFAIL;
