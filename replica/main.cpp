@@ -174,7 +174,8 @@ int main(int argc, char** argv) try {
 
     log.info("keeping " + path + " a copy of " + config.search_base);
     int backoff = 1;
-    std::string last_reason; ///< of the last logged failure
+    unsigned long rounds = 0; ///< sessions so far (--poll: the first is logged in full)
+    std::string last_reason;  ///< of the last logged failure
     std::time_t last_logged = 0;
     while (!stop) {
         if (reload.exchange(false)) {
@@ -194,7 +195,7 @@ int main(int argc, char** argv) try {
             }
         }
         ReplicaScope scope = replica_scope(config);
-        Replicator replicator(*store, log);
+        Replicator replicator(*store, log, 10000, poll > 0 && rounds++ > 0);
         ldap::SyncRequest request{scope.layout.base, scope.attributes, store->cookie(),
                                   !once && poll == 0};
         std::atomic<bool> session_stop{false};

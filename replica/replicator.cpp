@@ -14,8 +14,9 @@ std::int64_t unix_now() {
 
 } // namespace
 
-Replicator::Replicator(StoreWriter& store, Logger& log, std::size_t batch_size)
-    : store_(store), log_(log), batch_size_(std::max<std::size_t>(1, batch_size)) {}
+Replicator::Replicator(StoreWriter& store, Logger& log, std::size_t batch_size, bool routine)
+    : store_(store), log_(log), batch_size_(std::max<std::size_t>(1, batch_size)),
+      routine_(routine) {}
 
 StoreWriter::Batch& Replicator::batch() {
     if (!batch_) {
@@ -50,8 +51,8 @@ void Replicator::refresh_begins(const std::string& provider) {
     started_ = std::chrono::steady_clock::now();
     std::string line = "refreshing from " + provider +
                        (resumed_ ? " (resuming from the stored cookie)" : " (full refresh)");
-    // A resumed session is routine (every --poll round): only a full refresh is news.
-    if (resumed_)
+    // A --poll round is routine: only its changes are news.
+    if (routine_ && resumed_)
         log_.debug(line);
     else
         log_.info(line);
@@ -120,7 +121,7 @@ void Replicator::refresh_done(const std::optional<std::string>& cookie) {
         std::to_string(counts_.present) + " unchanged, " + std::to_string(counts_.removed) +
         " deleted; the store holds " + std::to_string(s.entries) + " entries" +
         (s.has_cookie ? "" : " (no cookie from the provider: a restart refreshes in full)");
-    if (resumed_ && counts_.changed == 0 && counts_.removed == 0)
+    if (routine_ && resumed_ && counts_.changed == 0 && counts_.removed == 0)
         log_.debug(done);
     else
         log_.info(done);

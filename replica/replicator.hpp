@@ -32,7 +32,9 @@ struct RefreshCounts {
 
 class Replicator final : public ldap::SyncTarget {
 public:
-    Replicator(StoreWriter& store, Logger& log, std::size_t batch_size = 10000);
+    /// `routine`: a --poll round after the first, logged at debug level when nothing changed.
+    Replicator(StoreWriter& store, Logger& log, std::size_t batch_size = 10000,
+               bool routine = false);
 
     void refresh_begins(const std::string& provider) override;
     void changed(const ldap::SyncUuid& uuid, Entry entry) override;
@@ -63,6 +65,7 @@ private:
     bool refreshing_ = false;
     bool resumed_ = false;
     bool refreshed_ = false;
+    bool routine_ = false;
     /// An entryUUID as a value (16 bytes: one more than a std::string holds without a heap
     /// allocation; a refresh of a million entries keeps a million of them).
     using Key = std::array<char, 16>;

@@ -7,10 +7,12 @@
 #include "vmaildir/util/text.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
 #include <optional>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -193,15 +195,30 @@ Result<std::shared_ptr<StoreReader::Env>> shared_env(const std::string& path,
 
 } // namespace
 
+namespace {
+
+/// Bumped in every child a fork() makes: an environment opened before it is not the child's.
+std::atomic<unsigned> forks{0};
+void count_fork() {
+    forks.fetch_add(1, std::memory_order_relaxed);
+}
+
+} // namespace
+
 Result<std::shared_ptr<StoreReader::Env>> StoreReader::env() {
-    using R = Result<std::shared_ptr<Env>>;
     std::lock_guard lock(mutex_);
+    return env_locked();
+}
+
+Result<std::shared_ptr<StoreReader::Env>> StoreReader::env_locked() {
+    using R = Result<std::shared_ptr<Env>>;
+    static const bool registered = pthread_atfork(nullptr, nullptr, count_fork) == 0;
+    (void)registered;
     auto now = Clock::now();
-    if (env_ && env_->pid == getpid() && now < next_identity_check_) {
-        if (!data_file_whole(env_->env))
-            return R::temp_fail("replica " + path_ + ": data.mdb is truncated");
+    // Between identity checks (once a second) nothing but a clock read and an atomic load:
+    // this runs for every question, cached answers included.
+    if (env_ && env_forks_ == forks.load(std::memory_order_relaxed) && now < next_identity_check_)
         return problem_.empty() ? R::found(env_) : R::temp_fail(problem_);
-    }
     struct stat st {};
     if (stat(data_file(path_).c_str(), &st) != 0) {
         env_.reset();
@@ -212,10 +229,12 @@ Result<std::shared_ptr<StoreReader::Env>> StoreReader::env() {
     if (!env_ || !maps(*env_, st)) {
         // First use in this process, or the daemon made a new store.
         env_.reset();
+        cached_txnid_ = 0;
         auto opened = shared_env(path_, st);
         if (!opened.is_found())
             return opened;
         env_ = std::move(opened).value();
+        env_forks_ = forks.load(std::memory_order_relaxed);
         const StoreLayout& layout = env_->layout;
         problem_.clear();
         if (!env_->format_ok)
@@ -228,23 +247,45 @@ Result<std::shared_ptr<StoreReader::Env>> StoreReader::env() {
                        ": it holds no passwords, but auth_method = compare needs them (restart "
                        "vmaildir-replica with this configuration)";
     }
-    if (!data_file_whole(env_->env))
+    // Once a second, not for every question: a file truncated meanwhile is a risk an
+    // administrator takes by hand (the daemon never truncates).
+    if (!data_file_whole(env_->env)) {
+        env_.reset();
         return R::temp_fail("replica " + path_ + ": data.mdb is truncated");
+    }
     return problem_.empty() ? R::found(env_) : R::temp_fail(problem_);
 }
 
 Result<std::uint64_t> StoreReader::generation() {
     using R = Result<std::uint64_t>;
-    auto e = env();
+    std::lock_guard lock(mutex_);
+    auto e = env_locked();
     if (!e.is_found())
         return R::failure_of(e);
     const Env& env = *e.value();
+    // LMDB's last transaction id, read from the map without a transaction: while it has not
+    // moved, neither has the generation (the daemon writes about once a second even when
+    // nothing changes, so staleness is still noticed).
+    MDB_envinfo info{};
+    mdb_env_info(env.env, &info);
+    if (cached_txnid_ != 0 && info.me_last_txnid == cached_txnid_) {
+        auto age = static_cast<std::int64_t>(std::time(nullptr)) - cached_synced_at_;
+        if (!cached_refusal_.empty())
+            return R::temp_fail(cached_refusal_);
+        if (age <= policy_.max_stale.count())
+            return R::found(cached_generation_);
+    }
     ReadTxn t;
     int rc = mdb_txn_begin(env.env, nullptr, MDB_RDONLY, &t.txn);
     if (rc != MDB_SUCCESS)
         return R::temp_fail("replica " + path_ + ": mdb_txn_begin: " + mdb_strerror(rc));
     std::uint64_t generation = 0;
     std::string refused = refusal(t.txn, env.dbis, path_, policy_.max_stale, generation);
+    auto synced = get_meta(t.txn, env.dbis, meta::synced_at);
+    cached_txnid_ = info.me_last_txnid; // read before the transaction: never newer than it
+    cached_generation_ = generation;
+    cached_synced_at_ = static_cast<std::int64_t>(synced ? decode_u64(*synced) : 0);
+    cached_refusal_ = refused;
     if (!refused.empty())
         return R::temp_fail(refused);
     return R::found(generation);

@@ -43,12 +43,19 @@ public:
 
 private:
     Result<std::shared_ptr<Env>> env();
+    Result<std::shared_ptr<Env>> env_locked(); ///< with mutex_ held
     std::string path_;
     ReaderPolicy policy_;
     std::mutex mutex_;
     std::shared_ptr<Env> env_;
-    std::string problem_; ///< why env_ may not answer for this policy (another base), or empty
+    std::string problem_;    ///< why env_ may not answer for this policy (another base), or empty
+    unsigned env_forks_ = 0; ///< forks seen when env_ was opened
     Clock::time_point next_identity_check_{};
+    // The last full check of generation(), valid while LMDB's last transaction id stays.
+    std::uint64_t cached_txnid_ = 0;
+    std::uint64_t cached_generation_ = 0;
+    std::int64_t cached_synced_at_ = 0;
+    std::string cached_refusal_;
 };
 
 } // namespace vmaildir::replica
