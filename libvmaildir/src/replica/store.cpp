@@ -8,9 +8,12 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 namespace vmaildir::replica {
@@ -20,6 +23,8 @@ struct StoreWriter::Env {
     Dbis dbis;
     dev_t dev = 0;
     ino_t ino = 0;
+    void* map = nullptr; ///< LMDB's mapping of data.mdb (mdb_env_info() only knows a fixed one)
+    std::size_t map_length = 0;
     ~Env() {
         if (env)
             mdb_env_close(env);
@@ -72,6 +77,24 @@ void put_meta(MDB_txn* txn, const Dbis& dbis, std::string_view key, std::string_
     check_mdb(mdb_put(txn, dbis.meta, &k, &v, 0), path, "writing meta");
 }
 
+/// The largest mapping of the file `st` in /proc/self/maps (LMDB's map of data.mdb).
+void find_mapping(const struct stat& st, void*& map, std::size_t& length) {
+    std::ifstream maps("/proc/self/maps");
+    std::string line;
+    while (std::getline(maps, line)) {
+        unsigned long begin = 0, end = 0, offset = 0, inode = 0;
+        unsigned major = 0, minor = 0;
+        char perms[5] = {};
+        if (std::sscanf(line.c_str(), "%lx-%lx %4s %lx %x:%x %lu", &begin, &end, perms, &offset,
+                        &major, &minor, &inode) != 7)
+            continue;
+        if (inode == st.st_ino && makedev(major, minor) == st.st_dev && end - begin > length) {
+            map = reinterpret_cast<void*>(begin);
+            length = end - begin;
+        }
+    }
+}
+
 std::string joined(const std::vector<std::string>& names) {
     std::string out;
     for (const std::string& n : names)
@@ -118,6 +141,7 @@ void StoreWriter::open_fresh() {
         throw StoreError(path_ + ": data.mdb: " + std::strerror(errno));
     e->dev = st.st_dev;
     e->ino = st.st_ino;
+    find_mapping(st, e->map, e->map_length);
     share_files(path_, access_);
 
     MDB_txn* txn = nullptr;
@@ -302,12 +326,10 @@ void StoreWriter::Batch::commit(bool durable) {
     check_mdb(mdb_txn_commit(txn), store_.path_, "mdb_txn_commit");
     if (durable)
         check_mdb(mdb_env_sync(store_.env_->env, 1), store_.path_, "mdb_env_sync");
-    if (bulk_) {
+    if (bulk_ && store_.env_->map) {
         // A refresh reads the whole tree through the map: give its pages back (they stay in
         // the page cache), or the daemon's resident size grows to the size of the store.
-        MDB_envinfo info{};
-        if (mdb_env_info(store_.env_->env, &info) == MDB_SUCCESS && info.me_mapaddr)
-            madvise(info.me_mapaddr, info.me_mapsize, MADV_DONTNEED);
+        madvise(store_.env_->map, store_.env_->map_length, MADV_DONTNEED);
     }
 }
 
