@@ -46,6 +46,7 @@ void Replicator::refresh_begins(const std::string& provider) {
     provider_ = provider;
     refreshing_ = true;
     resumed_ = store_.cookie().has_value();
+    was_empty_ = store_.status().entries == 0;
     mentioned_.clear();
     counts_ = {};
     started_ = std::chrono::steady_clock::now();
@@ -88,6 +89,13 @@ void Replicator::removed(const ldap::SyncUuid& uuid) {
 void Replicator::present_phase_done() {
     if (!refreshing_)
         return; // a present phase only means something within a refresh
+    if (was_empty_) {
+        // Everything stored came in this refresh, so all of it was mentioned: no walk over
+        // the whole store (which would also map all of it again after a first fill).
+        mentioned_.clear();
+        mentioned_.shrink_to_fit();
+        return;
+    }
     std::sort(mentioned_.begin(), mentioned_.end());
     for (const Uuid& uuid : store_.uuids()) {
         if (std::binary_search(mentioned_.begin(), mentioned_.end(), key(uuid)))

@@ -64,6 +64,7 @@ private:
     std::string provider_;
     bool refreshing_ = false;
     bool resumed_ = false;
+    bool was_empty_ = false; ///< the store held nothing when the refresh began
     bool refreshed_ = false;
     bool routine_ = false;
     /// An entryUUID as a value (16 bytes: one more than a std::string holds without a heap

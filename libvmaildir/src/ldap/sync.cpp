@@ -75,8 +75,8 @@ bool optional_bool(BerElement* ber, bool fallback, bool& out) {
 
 class Session {
 public:
-    Session(LDAP* ld, const SyncRequest& request, SyncTarget& target, Logger& log)
-        : ld_(ld), request_(request), target_(target), log_(log) {}
+    Session(LDAP* ld, const SyncRequest& request, SyncTarget& target)
+        : ld_(ld), request_(request), target_(target) {}
 
     /// Handles one message; an end when the session is over.
     std::optional<SyncEnd> handle(LDAPMessage* msg) {
@@ -262,7 +262,6 @@ private:
     LDAP* ld_;
     const SyncRequest& request_;
     SyncTarget& target_;
-    Logger& log_;
     bool refreshed_ = false;
     std::optional<std::string> cookie_;
 };
@@ -300,7 +299,7 @@ SyncEnd run_sync(const Config& config, const SyncRequest& request, SyncTarget& t
         return end(SyncEnd{SyncEnd::Why::lost, "sync search: " + describe_error(ld, rc), {}});
 
     target.refresh_begins(connection.uri);
-    Session session(ld, request, target, log);
+    Session session(ld, request, target);
     auto last_message = Clock::now();
     auto last_idle = last_message;
     while (!stop.load()) {

@@ -393,34 +393,47 @@ Entries StoreReader::search(const SearchRequest& request) {
     return Entries::found(std::move(out));
 }
 
-Result<StoreStatus> read_store_status(const std::string& path) {
-    using R = Result<StoreStatus>;
+namespace {
+
+/// One read transaction on this process's environment of the store at `path`.
+struct Snapshot {
+    std::shared_ptr<StoreReader::Env> env;
+    ReadTxn txn; // destroyed before env
+};
+
+Result<std::unique_ptr<Snapshot>> snapshot(const std::string& path) {
+    using R = Result<std::unique_ptr<Snapshot>>;
     struct stat st {};
     if (stat(data_file(path).c_str(), &st) != 0)
         return R::temp_fail("replica " + path + ": no store (" + std::strerror(errno) + ")");
     auto env = shared_env(path, st);
     if (!env.is_found())
         return R::failure_of(env);
-    ReadTxn t;
-    int rc = mdb_txn_begin(env.value()->env, nullptr, MDB_RDONLY, &t.txn);
+    auto s = std::make_unique<Snapshot>();
+    s->env = std::move(env).value();
+    int rc = mdb_txn_begin(s->env->env, nullptr, MDB_RDONLY, &s->txn.txn);
     if (rc != MDB_SUCCESS)
         return R::temp_fail("replica " + path + ": mdb_txn_begin: " + mdb_strerror(rc));
-    return R::found(read_status(t.txn, env.value()->dbis));
+    return R::found(std::move(s));
+}
+
+} // namespace
+
+Result<StoreStatus> read_store_status(const std::string& path) {
+    auto s = snapshot(path);
+    if (!s.is_found())
+        return Result<StoreStatus>::failure_of(s);
+    return Result<StoreStatus>::found(read_status(s.value()->txn.txn, s.value()->env->dbis));
 }
 
 Result<StoreChanges> read_changes(const std::string& path, std::uint64_t since) {
     using R = Result<StoreChanges>;
-    struct stat st {};
-    if (stat(data_file(path).c_str(), &st) != 0)
-        return R::temp_fail("replica " + path + ": no store (" + std::strerror(errno) + ")");
-    auto env = shared_env(path, st);
-    if (!env.is_found())
-        return R::failure_of(env);
-    const StoreReader::Env& e = *env.value();
-    ReadTxn t;
-    int rc = mdb_txn_begin(e.env, nullptr, MDB_RDONLY, &t.txn);
-    if (rc != MDB_SUCCESS)
-        return R::temp_fail("replica " + path + ": mdb_txn_begin: " + mdb_strerror(rc));
+    auto snap = snapshot(path);
+    if (!snap.is_found())
+        return R::failure_of(snap);
+    const StoreReader::Env& e = *snap.value()->env;
+    ReadTxn& t = snap.value()->txn;
+    int rc = MDB_SUCCESS;
     StoreChanges out;
     auto g = get_meta(t.txn, e.dbis, meta::generation);
     out.generation = g ? decode_u64(*g) : 0;
