@@ -17,21 +17,6 @@ using namespace vmaildir::test;
 
 namespace {
 
-/// The settings of an example file of `key = value` lines (comments skipped).
-std::map<std::string, std::string> example_settings(const std::string& relative) {
-    std::map<std::string, std::string> out;
-    std::ifstream in(std::string(VMAILDIR_SOURCE_DIR) + "/examples/" + relative);
-    REQUIRE(in);
-    std::string line;
-    while (std::getline(in, line)) {
-        auto eq = line.find(" = ");
-        if (line.empty() || line[0] == '#' || eq == std::string::npos)
-            continue;
-        out[line.substr(0, eq)] = line.substr(eq + 3);
-    }
-    return out;
-}
-
 /// examples/courier/vmaildir.conf pointed at a test slapd, with `overrides` on top.
 std::string write_config(const Slapd& slapd, const std::string& name,
                          std::map<std::string, std::string> overrides) {

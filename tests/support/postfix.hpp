@@ -19,12 +19,11 @@ namespace vmaildir::test {
 namespace fs = std::filesystem;
 
 
-/// The `key = value` settings of examples/postfix/main.cf, with the Maildir base moved into
-/// the test's directory: the tests run exactly what the example tells an admin to paste.
-inline std::map<std::string, std::string> example_main_cf(const std::string& vmail,
-                                                   const std::string& file = "main.cf") {
+/// The `key = value` settings of an example file (examples/RELATIVE; comments skipped).
+inline std::map<std::string, std::string> example_settings(const std::string& relative) {
     std::map<std::string, std::string> out;
-    std::ifstream in(std::string(VMAILDIR_SOURCE_DIR) + "/examples/postfix/" + file);
+    std::ifstream in(std::string(VMAILDIR_SOURCE_DIR) + "/examples/" + relative);
+    REQUIRE(in);
     std::string line;
     while (std::getline(in, line)) {
         auto eq = line.find(" = ");
@@ -32,6 +31,14 @@ inline std::map<std::string, std::string> example_main_cf(const std::string& vma
             continue;
         out[line.substr(0, eq)] = line.substr(eq + 3);
     }
+    return out;
+}
+
+/// The settings of examples/postfix/FILE, with (for main.cf) the Maildir base moved into the
+/// test's directory: the tests run exactly what the example tells an admin to paste.
+inline std::map<std::string, std::string> example_main_cf(const std::string& vmail,
+                                                          const std::string& file = "main.cf") {
+    std::map<std::string, std::string> out = example_settings("postfix/" + file);
     REQUIRE(!out.empty());
     if (file == "main.cf")
         out["virtual_mailbox_base"] = vmail;
