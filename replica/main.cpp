@@ -2,6 +2,7 @@
 // mail entries below search_base from the LDAP provider into the local store
 // named by `replica` in vmaildir.conf and keeps it current; every adapter on
 // the host configured with the same `replica` answers from that store.
+#include "pipeline.hpp"
 #include "replicator.hpp"
 #include "vmaildir/daemon/command_line.hpp"
 #include "vmaildir/daemon/privileges.hpp"
@@ -199,15 +200,19 @@ int main(int argc, char** argv) try {
         ldap::SyncRequest request{scope.layout.base, scope.attributes, store->cookie(),
                                   !once && poll == 0};
         std::atomic<bool> session_stop{false};
-        // The session ends on stop or reload: the watcher only sets flags.
-        std::thread relay([&] {
-            while (!session_stop && !stop && !reload)
-                std::this_thread::sleep_for(std::chrono::milliseconds(50));
-            session_stop = true;
-        });
-        ldap::SyncEnd end = ldap::run_sync(config, request, replicator, session_stop, log);
-        session_stop = true;
-        relay.join();
+        ldap::SyncEnd end;
+        {
+            // The session ends on stop or reload: the watcher only sets flags.
+            // Stopped and joined when the block is left, by a store failure too.
+            std::jthread relay([&](const std::stop_token& done) {
+                while (!done.stop_requested() && !session_stop && !stop && !reload)
+                    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+                session_stop = true;
+            });
+            SyncPipeline pipeline(replicator); // decoding and writing on two threads
+            end = ldap::run_sync(config, request, pipeline, session_stop, log);
+            pipeline.finish(); // throws what the store failed with, if it did
+        }
 
         if (replicator.store_lost()) {
             store.reset();

@@ -59,7 +59,7 @@ void Replicator::refresh_begins(const std::string& provider) {
         log_.info(line);
 }
 
-void Replicator::changed(const ldap::SyncUuid& uuid, Entry entry) {
+void Replicator::changed(const ldap::SyncUuid& uuid, Entry&& entry) {
     batch().put(uuid, entry);
     ++counts_.changed;
     if (refreshing_) {

@@ -37,7 +37,7 @@ public:
                bool routine = false);
 
     void refresh_begins(const std::string& provider) override;
-    void changed(const ldap::SyncUuid& uuid, Entry entry) override;
+    void changed(const ldap::SyncUuid& uuid, Entry&& entry) override;
     void present(const ldap::SyncUuid& uuid) override;
     void removed(const ldap::SyncUuid& uuid) override;
     void present_phase_done() override;

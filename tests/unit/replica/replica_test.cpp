@@ -4,6 +4,7 @@
 // found"; a change reaches the answer caches at once; and the sync messages of
 // a refresh (present phases, cookies) leave the store equal to the provider.
 #include "replica/replica_directory.hpp"
+#include "pipeline.hpp"
 #include "replicator.hpp"
 #include "resolve/lookups.hpp"
 #include "support/example_rows.hpp"
@@ -19,6 +20,7 @@
 #include <doctest/doctest.h>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -245,6 +247,93 @@ TEST_CASE("a refresh leaves the store equal to what the provider sent") {
     replicator.cookie("cookie-4");
     CHECK(store.cookie() == std::optional<std::string>("cookie-4"));
     CHECK(replicator.idle());
+}
+
+namespace {
+
+/// Writes down what it is told, and fails (as a store does) at call number `fail_at`.
+struct RecordingTarget final : ldap::SyncTarget {
+    std::vector<std::string> calls; ///< read once the pipeline is finished
+    std::size_t fail_at = 0;
+    std::mutex mutex;
+    void note(std::string call) {
+        std::lock_guard lock(mutex);
+        if (fail_at != 0 && calls.size() + 1 == fail_at)
+            throw StoreError("disk full");
+        calls.push_back(std::move(call));
+    }
+    std::size_t size() {
+        std::lock_guard lock(mutex);
+        return calls.size();
+    }
+    void refresh_begins(const std::string& p) override { note("begins " + p); }
+    void changed(const ldap::SyncUuid& u, Entry&& e) override { note(u + " " + e.dn()); }
+    void present(const ldap::SyncUuid& u) override { note("present " + u); }
+    void removed(const ldap::SyncUuid& u) override { note("removed " + u); }
+    void present_phase_done() override { note("phase done"); }
+    void refresh_done(const std::optional<std::string>& c) override {
+        note("done " + c.value_or("-"));
+    }
+    void cookie(const std::string& c) override { note("cookie " + c); }
+    bool idle() override {
+        note("idle");
+        return true;
+    }
+};
+
+/// The calls of a refresh of `n` entries followed by one persisted change, made on `t`.
+void refresh_and_change(ldap::SyncTarget& t, std::size_t n) {
+    t.refresh_begins("ldap://provider/");
+    for (std::size_t i = 0; i < n; ++i)
+        t.changed("u" + std::to_string(i), Entry("cn=" + std::to_string(i)));
+    t.present("p");
+    t.removed("r");
+    t.present_phase_done();
+    t.refresh_done(std::string("c1"));
+    t.changed("after", Entry("cn=after"));
+    t.cookie("c2");
+}
+
+} // namespace
+
+TEST_CASE("the writer thread applies every sync message in order, and hands back failures") {
+    RecordingTarget direct;
+    refresh_and_change(direct, 1000);
+    CHECK(direct.calls.size() == 1007);
+
+    SUBCASE("in order, with a bounded queue of small chunks") {
+        RecordingTarget target;
+        SyncPipeline pipeline(target, 3, 2);
+        refresh_and_change(pipeline, 1000);
+        CHECK(pipeline.idle());
+        CHECK(target.calls.size() == direct.calls.size() + 1);
+        target.calls.pop_back(); // "idle", called after everything before it was applied
+        CHECK(target.calls == direct.calls);
+    }
+    SUBCASE("after the refresh, each message at once") {
+        RecordingTarget target;
+        SyncPipeline pipeline(target, 1000, 2);
+        refresh_and_change(pipeline, 10);
+        // Without finish(): the last messages were handed over alone, not kept for a chunk.
+        for (int i = 0; i < 5000 && target.size() < 17; ++i)
+            usleep(1000);
+        REQUIRE(target.size() == 17);
+        pipeline.finish();
+        CHECK(target.calls.back() == "cookie c2");
+    }
+    SUBCASE("a failed write stops the writer and is thrown on the session's thread") {
+        RecordingTarget target;
+        target.fail_at = 500;
+        SyncPipeline pipeline(target, 7, 2);
+        CHECK_THROWS_AS(
+            {
+                refresh_and_change(pipeline, 1000);
+                pipeline.finish();
+            },
+            StoreError);
+        CHECK(target.calls.size() == 499); // nothing after the failure was applied
+        pipeline.finish();                 // thrown once
+    }
 }
 
 TEST_CASE("a store made for another layout is emptied, and one deleted is noticed") {

@@ -31,8 +31,9 @@ public:
     virtual ~SyncTarget() = default;
     /// Connected to `provider`; a refresh begins.
     virtual void refresh_begins(const std::string& provider) = 0;
-    /// An entry added or changed: its whole (requested) content.
-    virtual void changed(const SyncUuid& uuid, Entry entry) = 0;
+    /// An entry added or changed: its whole (requested) content.  The target may take it
+    /// (move from it) or only read it.
+    virtual void changed(const SyncUuid& uuid, Entry&& entry) = 0;
     /// An entry unchanged since the cookie (present phase).
     virtual void present(const SyncUuid& uuid) = 0;
     /// An entry deleted, or moved out of the copied subtree.
