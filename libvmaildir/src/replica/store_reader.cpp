@@ -259,6 +259,19 @@ Result<std::shared_ptr<StoreReader::Env>> StoreReader::env_locked() {
 Result<std::uint64_t> StoreReader::generation() {
     using R = Result<std::uint64_t>;
     std::lock_guard lock(mutex_);
+    // The question of every answer, cached ones included: between identity checks and while
+    // LMDB's last transaction id stays, a few loads and no copy of the environment's pointer
+    // (its reference count is one cache line for every connection thread).
+    if (env_ && problem_.empty() && cached_txnid_ != 0 && cached_refusal_.empty() &&
+        env_forks_ == forks.load(std::memory_order_relaxed) &&
+        Clock::now() < next_identity_check_) {
+        MDB_envinfo info{};
+        mdb_env_info(env_->env, &info);
+        if (info.me_last_txnid == cached_txnid_ &&
+            static_cast<std::int64_t>(std::time(nullptr)) - cached_synced_at_ <=
+                policy_.max_stale.count())
+            return R::found(cached_generation_);
+    }
     auto e = env_locked();
     if (!e.is_found())
         return R::failure_of(e);
