@@ -326,9 +326,11 @@ void StoreWriter::Batch::commit(bool durable) {
     check_mdb(mdb_txn_commit(txn), store_.path_, "mdb_txn_commit");
     if (durable)
         check_mdb(mdb_env_sync(store_.env_->env, 1), store_.path_, "mdb_env_sync");
-    if (bulk_ && store_.env_->map) {
-        // A refresh reads the whole tree through the map: give its pages back (they stay in
-        // the page cache), or the daemon's resident size grows to the size of the store.
+    if ((bulk_ || durable) && store_.env_->map) {
+        // A refresh reads the whole tree through the map, and changes over hours reach much
+        // of it: give the pages back after each refresh batch and each flush to disk (about
+        // once a second; they stay in the page cache), or the daemon's resident size grows
+        // to the size of the store.
         madvise(store_.env_->map, store_.env_->map_length, MADV_DONTNEED);
     }
 }
