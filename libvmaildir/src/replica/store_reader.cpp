@@ -38,6 +38,8 @@ namespace {
 
 using Entries = Result<std::vector<Entry>>;
 
+std::atomic<std::uint64_t> reader_ids{0};
+
 /// One read transaction.
 struct ReadTxn {
     MDB_txn* txn = nullptr;
@@ -127,7 +129,7 @@ std::size_t depth(std::string_view normalised_dn) {
 } // namespace
 
 StoreReader::StoreReader(std::string path, ReaderPolicy policy)
-    : path_(std::move(path)), policy_(std::move(policy)) {}
+    : path_(std::move(path)), policy_(std::move(policy)), id_(++reader_ids) {}
 StoreReader::~StoreReader() = default;
 
 namespace {
@@ -256,22 +258,57 @@ Result<std::shared_ptr<StoreReader::Env>> StoreReader::env_locked() {
     return problem_.empty() ? R::found(env_) : R::temp_fail(problem_);
 }
 
+namespace {
+
+/// The last answer of StoreReader::generation() in this thread, for the reader `reader`:
+/// valid until `until` (the reader's next identity check) while LMDB's last transaction id
+/// stays.  Per thread, so that the question every answer asks takes no lock and writes no
+/// memory another thread reads.
+struct LastGeneration {
+    std::uint64_t reader = 0;
+    std::shared_ptr<StoreReader::Env> env; ///< keeps `mdb` open
+    MDB_env* mdb = nullptr;
+    unsigned forks = 0;
+    Clock::time_point until{};
+    std::uint64_t txnid = 0;
+    std::uint64_t generation = 0;
+    std::int64_t synced_at = 0;
+};
+thread_local LastGeneration last_generation;
+
+} // namespace
+
 Result<std::uint64_t> StoreReader::generation() {
     using R = Result<std::uint64_t>;
-    std::lock_guard lock(mutex_);
-    // The question of every answer, cached ones included: between identity checks and while
-    // LMDB's last transaction id stays, a few loads and no copy of the environment's pointer
-    // (its reference count is one cache line for every connection thread).
-    if (env_ && problem_.empty() && cached_txnid_ != 0 && cached_refusal_.empty() &&
-        env_forks_ == forks.load(std::memory_order_relaxed) &&
-        Clock::now() < next_identity_check_) {
+    LastGeneration& last = last_generation;
+    if (last.reader == id_ && last.forks == forks.load(std::memory_order_relaxed) &&
+        Clock::now() < last.until) {
         MDB_envinfo info{};
-        mdb_env_info(env_->env, &info);
-        if (info.me_last_txnid == cached_txnid_ &&
-            static_cast<std::int64_t>(std::time(nullptr)) - cached_synced_at_ <=
+        mdb_env_info(last.mdb, &info);
+        if (info.me_last_txnid == last.txnid &&
+            static_cast<std::int64_t>(std::time(nullptr)) - last.synced_at <=
                 policy_.max_stale.count())
-            return R::found(cached_generation_);
+            return R::found(last.generation);
     }
+    std::lock_guard lock(mutex_);
+    auto answer = generation_locked();
+    if (answer.is_found() && env_) {
+        last.reader = id_;
+        last.env = env_;
+        last.mdb = env_->env;
+        last.forks = env_forks_;
+        last.until = next_identity_check_;
+        last.txnid = cached_txnid_;
+        last.generation = cached_generation_;
+        last.synced_at = cached_synced_at_;
+    } else {
+        last = {};
+    }
+    return answer;
+}
+
+Result<std::uint64_t> StoreReader::generation_locked() {
+    using R = Result<std::uint64_t>;
     auto e = env_locked();
     if (!e.is_found())
         return R::failure_of(e);

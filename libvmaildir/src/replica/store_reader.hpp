@@ -44,8 +44,10 @@ public:
 private:
     Result<std::shared_ptr<Env>> env();
     Result<std::shared_ptr<Env>> env_locked(); ///< with mutex_ held
+    Result<std::uint64_t> generation_locked(); ///< with mutex_ held
     std::string path_;
     ReaderPolicy policy_;
+    std::uint64_t id_; ///< unique in the process (a new reader may reuse an old one's address)
     std::mutex mutex_;
     std::shared_ptr<Env> env_;
     std::string problem_;    ///< why env_ may not answer for this policy (another base), or empty
