@@ -37,7 +37,7 @@ void serve_auth(daemon::Connection& c, const std::string& listener) {
     });
     std::string buffer;
     char buf[4096];
-    while (std::size_t n = c.receive(buf, sizeof buf)) {
+    while (std::size_t n = c.receive(buf, sizeof buf, !buffer.empty())) {
         buffer.append(buf, n);
         std::size_t nl;
         while ((nl = buffer.find('\n')) != std::string::npos) {

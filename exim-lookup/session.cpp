@@ -14,7 +14,7 @@ std::optional<std::string> read_request(daemon::Connection& c, bool& too_long) {
     std::string line;
     char buf[1024];
     while (line.find('\n') == std::string::npos) {
-        std::size_t n = c.receive(buf, sizeof buf);
+        std::size_t n = c.receive(buf, sizeof buf, !line.empty());
         if (n == 0)
             break;
         line.append(buf, n);

@@ -67,7 +67,7 @@ milter: it answers 451 and logs why.
 
 daemon::Program program() {
     using K = daemon::Option::Kind;
-    daemon::DaemonDefaults defaults{"nobody", "postfix", "0660", "7210", false};
+    daemon::DaemonDefaults defaults{"nobody", "postfix", "0660", "7210", /*own_server=*/false};
     daemon::Program p{"vmaildir-milter", usage_text, exit_text, daemon::daemon_options(defaults),
                       false};
     for (daemon::Option& o : p.options)

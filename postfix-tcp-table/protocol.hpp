@@ -46,6 +46,8 @@ public:
     /// be a netstring (bad length, missing ',', longer than max_request): the connection must
     /// be closed, since the framing is lost.
     Status next(std::string& payload);
+    /// Bytes received and not yet returned as a payload (part of the next request).
+    std::size_t buffered() const noexcept { return buffer_.size(); }
 
 private:
     std::string buffer_;

@@ -29,7 +29,7 @@ void serve_socketmap(daemon::Connection& c, const ListenSpec& spec) {
     NetstringReader reader;
     char buf[8192];
     std::string payload;
-    while (std::size_t n = c.receive(buf, sizeof buf)) {
+    while (std::size_t n = c.receive(buf, sizeof buf, reader.buffered() > 0)) {
         reader.feed(std::string_view(buf, n));
         while (true) {
             auto status = reader.next(payload);
@@ -62,10 +62,18 @@ void serve_socketmap(daemon::Connection& c, const ListenSpec& spec) {
 void serve_tcp_table(daemon::Connection& c, const ListenSpec& spec) {
     std::string buffer;
     char buf[8192];
-    while (std::size_t n = c.receive(buf, sizeof buf)) {
+    auto too_long = [&] {
+        c.log().warning(spec.text + ": request line longer than " + std::to_string(max_request) +
+                        " bytes; closing");
+        c.send(tcp_temp("request too long"));
+    };
+    while (std::size_t n = c.receive(buf, sizeof buf, !buffer.empty())) {
         buffer.append(buf, n);
         std::size_t nl;
         while ((nl = buffer.find('\n')) != std::string::npos) {
+            // The same limit whether the line came in one read or in many.
+            if (nl > max_request)
+                return too_long();
             std::string line = buffer.substr(0, nl);
             buffer.erase(0, nl + 1);
             auto key = parse_tcp_request(line);
@@ -77,11 +85,8 @@ void serve_tcp_table(daemon::Connection& c, const ListenSpec& spec) {
             if (!c.send(tcp_reply(answer(c, spec, *spec.map, *key))))
                 return;
         }
-        if (buffer.size() > max_request) {
-            c.log().warning(spec.text + ": request line too long; closing");
-            c.send(tcp_temp("request too long"));
-            return;
-        }
+        if (buffer.size() > max_request)
+            return too_long();
     }
 }
 

@@ -71,16 +71,11 @@ example_virtual_options(const std::string& tables, const std::string& file = "ma
 class TableDaemon {
 public:
     /// Logs to DIR/vmaildir-postfix.log; the socketmap socket is `socket` (default
-    /// DIR/vmaildir.sock).
+    /// DIR/vmaildir.sock); `options` go on its command line too.
     TableDaemon(const std::string& dir, const std::string& config_path,
-                const std::string& socket = "")
+                const std::string& socket = "", const std::vector<std::string>& options = {})
         : socket_(socket.empty() ? dir + "/vmaildir.sock" : socket), tcp_port_(free_port()),
-          process_({VMAILDIR_POSTFIX_DAEMON, "-c", config_path, "--log", "stderr", "-v",
-                    "-l", "socketmap:unix:" + socket_,
-                    "-l", "tcp:inet:127.0.0.1:" + std::to_string(tcp_port_) + ":alias",
-                    "-l", "dovecot-auth:unix:" + socket_ + "-auth",
-                    "--user", "nobody"},
-                   dir + "/vmaildir-postfix.log") {
+          process_(command(config_path, options), dir + "/vmaildir-postfix.log") {
         if (!wait_for([&] { return unix_open(socket_); }, std::chrono::seconds(10)))
             throw std::runtime_error("vmaildir-postfix did not start; see " + dir +
                                      "/vmaildir-postfix.log");
@@ -94,6 +89,18 @@ public:
     Process& process() { return process_; }
 
 private:
+    std::vector<std::string> command(const std::string& config_path,
+                                     const std::vector<std::string>& options) const {
+        std::vector<std::string> argv = {
+            VMAILDIR_POSTFIX_DAEMON, "-c", config_path, "--log", "stderr", "-v",
+            "-l", "socketmap:unix:" + socket_,
+            "-l", "tcp:inet:127.0.0.1:" + std::to_string(tcp_port_) + ":alias",
+            "-l", "dovecot-auth:unix:" + socket_ + "-auth",
+            "--user", "nobody"};
+        argv.insert(argv.end(), options.begin(), options.end());
+        return argv;
+    }
+
     std::string socket_;
     int tcp_port_;
     Process process_;

@@ -49,13 +49,20 @@ std::vector<Option> daemon_options(const DaemonDefaults& d) {
          d.user},
         {"socket-group", K::value, "group of the unix sockets", d.socket_group},
         {"socket-mode", K::value, "permissions of the unix sockets (octal)", d.socket_mode},
-        {"max-connections", K::value, "most client connections at once", "1000"},
+        {"max-connections", K::value,
+         "most client connections at once on each listener; at the limit the one idle longest "
+         "is closed for a new one",
+         "1000"},
         {"idle-timeout", K::value, "seconds before an idle connection is closed", d.idle_timeout},
+        {"request-timeout", K::value,
+         "seconds a request may take from its first byte until it is whole", "10"},
         {"log", K::value, "syslog or stderr (default: the configuration's `log`)", ""},
         {"verbose,v", K::flag, "log every lookup", std::nullopt},
     };
-    if (!d.max_connections)
-        options.erase(options.begin() + 4);
+    if (!d.own_server)
+        std::erase_if(options, [](const Option& o) {
+            return o.names == "max-connections" || o.names == "request-timeout";
+        });
     return options;
 }
 
@@ -90,6 +97,12 @@ std::variant<DaemonSettings, std::string> daemon_settings(const CommandLine& cl)
     if (!idle)
         return "--idle-timeout " + cl.value("idle-timeout") + ": expected seconds from 1 to 86400";
     s.limits.idle_timeout = std::chrono::seconds(*idle);
+    if (std::string request = cl.value("request-timeout"); !request.empty()) {
+        auto seconds = count(request, 3'600);
+        if (!seconds)
+            return "--request-timeout " + request + ": expected seconds from 1 to 3600";
+        s.limits.request_timeout = std::chrono::seconds(*seconds);
+    }
     return s;
 }
 

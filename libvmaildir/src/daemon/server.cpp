@@ -2,6 +2,7 @@
 #include "vmaildir/daemon/server.hpp"
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <poll.h>
 #include <stdexcept>
@@ -33,14 +34,64 @@ bool send_all(int fd, std::string_view bytes) {
     return true;
 }
 
-std::size_t Connection::receive(char* buffer, std::size_t size) {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::int64_t ticks(Clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+
+} // namespace
+
+std::size_t Connection::receive(char* buffer, std::size_t size, bool partial) {
+    using std::chrono::milliseconds;
+    if (!partial)
+        state_.mid_request.store(false); // between requests: only the idle timeout
+    else if (!state_.mid_request.exchange(true))
+        deadline_ = Clock::now() + limits_.request_timeout;
     while (!stopping_) {
-        ssize_t n = recv(fd_, buffer, size, 0);
-        if (n < 0 && errno == EINTR)
+        auto now = Clock::now();
+        auto wait = std::chrono::duration_cast<milliseconds>(limits_.idle_timeout);
+        if (state_.mid_request) {
+            if (now >= deadline_) {
+                log_.debug("a request not whole after " +
+                           std::to_string(limits_.request_timeout.count()) + "s; closing");
+                return 0;
+            }
+            // Rounded up: a wait of 0 ms would spin.
+            wait = std::chrono::duration_cast<milliseconds>(deadline_ - now) + milliseconds(1);
+        }
+        pollfd p{state_.fd, POLLIN, 0};
+        int ready = poll(&p, 1, static_cast<int>(wait.count()));
+        if (ready < 0 && errno == EINTR)
             continue;
-        return n > 0 ? static_cast<std::size_t>(n) : 0; // closed, idle timeout, or stop()
+        if (ready < 0)
+            return 0;
+        if (ready == 0) {
+            if (state_.mid_request)
+                continue; // the deadline, checked above
+            return 0;     // idle for idle_timeout
+        }
+        ssize_t n = recv(state_.fd, buffer, size, MSG_DONTWAIT);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
+            continue;
+        if (n <= 0)
+            return 0; // closed by the peer, or shut down by the server
+        now = Clock::now();
+        state_.last_active.store(ticks(now), std::memory_order_relaxed);
+        if (!state_.mid_request.exchange(true))
+            deadline_ = now + limits_.request_timeout;
+        return static_cast<std::size_t>(n);
     }
     return 0;
+}
+
+bool Connection::send(std::string_view bytes) {
+    bool sent = send_all(state_.fd, bytes);
+    state_.mid_request.store(false);
+    state_.last_active.store(ticks(Clock::now()), std::memory_order_relaxed);
+    return sent;
 }
 
 Server::Server(std::vector<Endpoint> listeners, SocketOptions sockets, ServerLimits limits,
@@ -76,11 +127,40 @@ void Server::stop() {
     std::uint64_t one = 1;
     [[maybe_unused]] auto n = write(wake_fd_, &one, sizeof one);
     std::lock_guard lock(mutex_);
-    for (int fd : open_)
-        shutdown(fd, SHUT_RDWR); // wakes the connection's blocked read
+    for (const auto& [fd, c] : open_)
+        shutdown(fd, SHUT_RDWR); // wakes the connection's wait
+}
+
+void Server::make_room(std::size_t listener) {
+    std::shared_ptr<ConnectionState> victim;
+    auto rank = [](const ConnectionState& c) {
+        // Idle ones first, the longest idle; then the oldest of those mid-request.
+        return std::pair(c.mid_request.load() ? 1 : 0,
+                         c.mid_request.load() ? ticks(c.opened) : c.last_active.load());
+    };
+    for (const auto& [fd, c] : open_)
+        if (c->listener == listener && !c->closing && (!victim || rank(*c) < rank(*victim)))
+            victim = c;
+    if (!victim)
+        return;
+    shutdown(victim->fd, SHUT_RDWR); // its thread's wait ends; it closes the socket
+    victim->closing = true;          // not chosen again while it goes
+    RoomLog& r = room_log_[listener];
+    ++r.closed;
+    auto now = Clock::now();
+    if (now - r.last >= std::chrono::minutes(1)) {
+        log_.warning(endpoints_[listener].text + ": " + std::to_string(limits_.max_connections) +
+                     " connections open (--max-connections); closed " +
+                     std::to_string(r.closed) +
+                     " that waited longest to make room for new ones (logged once a minute)");
+        r.last = now;
+        r.closed = 0;
+    }
 }
 
 void Server::run() {
+    open_per_listener_.assign(listeners_.size(), 0);
+    room_log_.assign(listeners_.size(), {});
     std::vector<pollfd> fds;
     for (int fd : listeners_)
         fds.push_back({fd, POLLIN, 0});
@@ -101,16 +181,17 @@ void Server::run() {
                     log_.warning(endpoints_[i].text + ": accept: " + errno_text());
                 continue;
             }
+            auto state = std::make_shared<ConnectionState>();
+            state->fd = fd;
+            state->listener = i;
+            state->opened = Clock::now();
+            state->last_active = ticks(state->opened);
             std::lock_guard lock(mutex_);
-            if (open_.size() >= limits_.max_connections) {
-                log_.warning(endpoints_[i].text + ": more than " +
-                             std::to_string(limits_.max_connections) +
-                             " connections, refusing one (see --max-connections)");
-                close(fd);
-                continue;
-            }
-            open_.insert(fd);
-            std::thread([this, fd, i] { serve(fd, i); }).detach();
+            if (open_per_listener_[i] >= limits_.max_connections)
+                make_room(i);
+            open_.emplace(fd, state);
+            ++open_per_listener_[i];
+            std::thread([this, state] { serve(state); }).detach();
         }
     }
     stop();
@@ -118,20 +199,21 @@ void Server::run() {
     idle_.wait(lock, [&] { return open_.empty(); });
 }
 
-void Server::serve(int fd, std::size_t listener) {
-    timeval idle{};
-    idle.tv_sec = static_cast<time_t>(limits_.idle_timeout.count());
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &idle, sizeof idle);
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &idle, sizeof idle);
+void Server::serve(std::shared_ptr<ConnectionState> state) {
+    const int fd = state->fd;
+    timeval send_timeout{};
+    send_timeout.tv_sec = static_cast<time_t>(limits_.idle_timeout.count());
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout);
     try {
-        Connection connection(fd, listener, services_, stopping_, log_);
+        Connection connection(*state, limits_, services_, stopping_, log_);
         handler_(connection);
     } catch (const std::exception& e) {
-        log_.error(endpoints_[listener].text +
+        log_.error(endpoints_[state->listener].text +
                    ": connection ended by an internal error: " + e.what());
     }
     std::lock_guard lock(mutex_);
     open_.erase(fd);
+    --open_per_listener_[state->listener];
     close(fd);
     if (open_.empty())
         idle_.notify_all();

@@ -131,6 +131,8 @@ TEST_CASE("daemon options: checked before anything starts") {
         {"connections not a number", {"--max-connections", "many"}, "--max-connections"},
         {"idle timeout 0", {"--idle-timeout", "0"}, "--idle-timeout"},
         {"idle timeout negative", {"--idle-timeout", "-1"}, "--idle-timeout"},
+        {"request timeout 0", {"--request-timeout", "0"}, "--request-timeout"},
+        {"request timeout over an hour", {"--request-timeout", "3601"}, "--request-timeout"},
         {"unknown log target", {"--log", "file"}, "syslog or stderr"},
     };
     for (const Row& r : rows) {
@@ -148,7 +150,7 @@ TEST_CASE("daemon options: checked before anything starts") {
     }
     int status = -1;
     auto cl = parse({"--socket-mode", "0640", "--max-connections", "5", "--idle-timeout", "7",
-                     "--user", "mail", "--log", "stderr"},
+                     "--request-timeout", "3", "--user", "mail", "--log", "stderr"},
                     status);
     REQUIRE(cl);
     auto s = std::get<daemon::DaemonSettings>(daemon::daemon_settings(*cl));
@@ -156,6 +158,7 @@ TEST_CASE("daemon options: checked before anything starts") {
     CHECK_FALSE(s.sockets.group);
     CHECK(s.limits.max_connections == 5);
     CHECK(s.limits.idle_timeout == std::chrono::seconds(7));
+    CHECK(s.limits.request_timeout == std::chrono::seconds(3));
     CHECK(s.user == "mail");
     CHECK(s.log_target == "stderr");
     CHECK(s.config_path == default_config_path);

@@ -26,11 +26,13 @@ struct DaemonDefaults {
     std::string socket_group; ///< empty: leave the group as created
     std::string socket_mode = "0660";
     std::string idle_timeout = "300";
-    bool max_connections = true; ///< offer --max-connections (a milter's library has no limit)
+    /// Our Server accepts the connections: offer --max-connections and --request-timeout
+    /// (a milter's library owns its sockets and has neither).
+    bool own_server = true;
 };
 
 /// The common options: --config, --user, --socket-group, --socket-mode, --max-connections,
-/// --idle-timeout, --log, --verbose.  Add the adapter's own to them.
+/// --idle-timeout, --request-timeout, --log, --verbose.  Add the adapter's own to them.
 std::vector<Option> daemon_options(const DaemonDefaults& defaults);
 
 /// What the common options say.

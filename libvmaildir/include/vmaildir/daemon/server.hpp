@@ -1,12 +1,20 @@
 // Accepting and serving connections for a daemon's protocol: every listener,
-// one thread per connection, a bounded number of them, an idle timeout, and a
-// clean stop.  The protocol is a handler that talks over one Connection; it
-// knows nothing of sockets beyond that.
+// one thread per connection, a bounded number of them per listener, an idle
+// timeout, a deadline for each request, and a clean stop.  The protocol is a
+// handler that talks over one Connection; it knows nothing of sockets beyond
+// that.
 //
 // One thread per connection suits the hosts: Postfix keeps one persistent
 // connection per client process and sends one request at a time, Exim opens one
 // per lookup; so connections are many, mostly idle, and each needs only
 // sequential service.  Lookups share the Service (one cache, one LDAP pool).
+//
+// Hostile clients: each listener has its own limit, so a flood on the loopback
+// TCP port cannot starve the unix socket Postfix uses.  At the limit a new
+// connection is still served: the listener's connection idle the longest (or,
+// when none is idle, the oldest) is closed to make room, and that is logged once
+// a minute with a count.  A request must arrive whole within request_timeout of
+// its first byte, however slowly it trickles in.
 #pragma once
 
 #include "vmaildir/daemon/listener.hpp"
@@ -17,18 +25,32 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <mutex>
-#include <set>
+#include <map>
+#include <memory>
 #include <string_view>
 #include <vector>
 
 namespace vmaildir::daemon {
 
 struct ServerLimits {
-    std::size_t max_connections = 1000;
+    std::size_t max_connections = 1000; ///< per listener
     /// A connection idle this long is closed (Postfix reconnects on demand).
     std::chrono::seconds idle_timeout{300};
+    /// From the first byte of a request until it is whole.
+    std::chrono::seconds request_timeout{10};
+};
+
+/// What the server knows of one connection; shared by its thread and the server.
+struct ConnectionState {
+    int fd = -1;
+    std::size_t listener = 0;
+    std::chrono::steady_clock::time_point opened;
+    std::atomic<std::int64_t> last_active{0}; ///< steady clock, ns: the last byte in or out
+    std::atomic<bool> mid_request{false};     ///< between a request's first byte and its reply
+    bool closing = false; ///< the server shut it down to make room (with the server's mutex)
 };
 
 /// Writes all of `bytes` to a connected socket (no SIGPIPE); false when the peer is gone.
@@ -37,24 +59,29 @@ bool send_all(int fd, std::string_view bytes);
 /// One accepted connection, as a protocol handler sees it.  Used by one thread.
 class Connection {
 public:
-    Connection(int fd, std::size_t listener, const ServiceHolder& services,
+    Connection(ConnectionState& state, const ServerLimits& limits, const ServiceHolder& services,
                const std::atomic<bool>& stopping, Logger& log)
-        : fd_(fd), listener_(listener), service_(services), stopping_(stopping), log_(log) {}
+        : state_(state), limits_(limits), service_(services), stopping_(stopping), log_(log) {}
 
     /// Which listener accepted it: an index into the list the Server was given.
-    std::size_t listener() const noexcept { return listener_; }
+    std::size_t listener() const noexcept { return state_.listener; }
     /// Reads what has arrived, at most `size` bytes: the count, or 0 when the peer closed,
-    /// the idle timeout passed or the server is stopping (then the handler returns).
-    std::size_t receive(char* buffer, std::size_t size);
-    /// Writes all of `bytes`; false when the peer is gone.
-    bool send(std::string_view bytes) { return send_all(fd_, bytes); }
+    /// the idle timeout or the request's deadline passed, the server made room for a newer
+    /// connection or is stopping (then the handler returns).  `partial`: the handler holds
+    /// part of a request, whose deadline runs from its first byte; false: it holds none,
+    /// and the wait for the next request's first byte is bounded by the idle timeout only.
+    std::size_t receive(char* buffer, std::size_t size, bool partial = false);
+    /// Writes all of `bytes`; false when the peer is gone.  A reply: the next byte received
+    /// begins a new request.
+    bool send(std::string_view bytes);
     /// The service to answer the next request with (a reload replaces it between requests).
     Service& service() { return service_.get(); }
     Logger& log() noexcept { return log_; }
 
 private:
-    int fd_;
-    std::size_t listener_;
+    ConnectionState& state_;
+    const ServerLimits& limits_;
+    std::chrono::steady_clock::time_point deadline_{};
     ServiceHolder::Snapshot service_;
     const std::atomic<bool>& stopping_;
     Logger& log_;
@@ -79,11 +106,14 @@ public:
     /// Makes run() return: closes the listeners and ends every connection.
     void stop();
 
-    /// Connections currently open (for logs and tests).
+    /// Connections currently open, on all listeners (for logs and tests).
     std::size_t connections() const;
 
 private:
-    void serve(int fd, std::size_t listener);
+    void serve(std::shared_ptr<ConnectionState> state);
+    /// With mutex_ held, at the limit of `listener`: closes the connection that waited
+    /// longest for its next request (or the oldest), and logs that once a minute.
+    void make_room(std::size_t listener);
 
     std::vector<Endpoint> endpoints_;
     SocketOptions sockets_;
@@ -97,7 +127,13 @@ private:
 
     mutable std::mutex mutex_;
     std::condition_variable idle_;
-    std::set<int> open_; ///< client sockets, for stop()
+    std::map<int, std::shared_ptr<ConnectionState>> open_; ///< by client socket
+    std::vector<std::size_t> open_per_listener_;
+    struct RoomLog {
+        std::chrono::steady_clock::time_point last{};
+        std::size_t closed = 0; ///< since the last line
+    };
+    std::vector<RoomLog> room_log_;
 };
 
 } // namespace vmaildir::daemon
