@@ -27,7 +27,7 @@ public:
         : socket_(dir + "/exim.sock"), auth_socket_(dir + "/exim-auth.sock"),
           process_({VMAILDIR_EXIM_DAEMON, "-c", config_path, "--log", "stderr", "-v", "-l",
                     "readsocket:unix:" + socket_, "-l", "dovecot-auth:unix:" + auth_socket_,
-                    "--socket-mode", "0666", "--user", "nobody"},
+                    "--socket-mode", "0666", "--allow-world-writable", "--user", "nobody"},
                    dir + "/vmaildir-exim.log") {
         if (!wait_for([&] { return unix_open(socket_) && unix_open(auth_socket_); },
                       std::chrono::seconds(10)))

@@ -48,7 +48,12 @@ std::vector<Option> daemon_options(const DaemonDefaults& d) {
         {"user,u", K::value, "run as this user once the listeners are open (when started as root)",
          d.user},
         {"socket-group", K::value, "group of the unix sockets", d.socket_group},
-        {"socket-mode", K::value, "permissions of the unix sockets (octal)", d.socket_mode},
+        {"socket-mode", K::value,
+         "permissions of the unix sockets (octal; a mode letting every user write, such as "
+         "0666, needs --allow-world-writable)",
+         d.socket_mode},
+        {"allow-world-writable", K::flag,
+         "accept a --socket-mode that lets every local user connect", std::nullopt},
         {"max-connections", K::value,
          "most client connections at once on each listener; at the limit the one idle longest "
          "is closed for a new one",
@@ -79,6 +84,10 @@ std::variant<DaemonSettings, std::string> daemon_settings(const CommandLine& cl)
     if (!mode)
         return "--socket-mode " + cl.value("socket-mode") +
                ": expected an octal mode of at most 0777, such as 0660";
+    if ((*mode & 0002) && !cl.has("allow-world-writable"))
+        return "--socket-mode " + cl.value("socket-mode") +
+               ": every local user could connect and ask the directory; use a group "
+               "(--socket-group) or say --allow-world-writable";
     s.sockets.mode = *mode;
 
     if (std::string name = cl.value("socket-group"); !name.empty()) {
