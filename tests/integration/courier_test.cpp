@@ -22,7 +22,7 @@ std::string write_config(const Slapd& slapd, const std::string& name,
                          std::map<std::string, std::string> overrides) {
     auto settings = example_settings("courier/vmaildir.conf");
     REQUIRE(settings.count("auth_method"));
-    std::ofstream(slapd.dir() + "/bind.pw") << "vmaildir-secret\n";
+    write_secret_file(slapd.dir() + "/bind.pw", "vmaildir-secret");
     settings["server_host"] = slapd.uri();
     settings["bind_pw_file"] = slapd.dir() + "/bind.pw";
     settings["log"] = "stderr";

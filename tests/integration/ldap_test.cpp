@@ -27,8 +27,8 @@ using Keys = std::map<std::string, std::string>;
 /// Writes DIR/NAME.conf from the defaults below plus `extra`, and loads it like a daemon does.
 Config config_for(const Slapd& slapd, const std::string& preset, const Keys& extra = {},
                   const std::string& name = "vmaildir") {
-    std::ofstream(slapd.dir() + "/bind.pw") << "vmaildir-secret\n";
-    std::ofstream(slapd.dir() + "/wrong.pw") << "not-the-password\n";
+    test::write_secret_file(slapd.dir() + "/bind.pw", "vmaildir-secret");
+    test::write_secret_file(slapd.dir() + "/wrong.pw", "not-the-password");
     Keys keys{{"server_host", slapd.uri()},
               {"search_base", "o=hosting,dc=example,dc=com"},
               {"schema", preset},

@@ -32,7 +32,7 @@ const std::string org = "jvd=example.org," + base;
 /// DIR/NAME.conf for `slapd` with `replica = NAME-store` and `extra`.
 std::string write_config(const Slapd& slapd, const std::string& preset, const std::string& name,
                          const Keys& extra = {}) {
-    std::ofstream(slapd.dir() + "/bind.pw") << "vmaildir-secret\n";
+    write_secret_file(slapd.dir() + "/bind.pw", "vmaildir-secret");
     Keys keys{{"server_host", slapd.uri()}, {"search_base", base},
               {"schema", preset},           {"bind_dn", "cn=vmaildir,dc=example,dc=com"},
               {"bind_pw_file", "bind.pw"},  {"timeout", "2s"},

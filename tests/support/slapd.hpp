@@ -4,6 +4,8 @@
 #pragma once
 
 #include <dirent.h>
+#include <grp.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -141,13 +143,26 @@ private:
     int port_ = 0;
 };
 
+/// Writes a password file as docs/decisions.md says to keep one: mode 0640, owner root, group
+/// nogroup (that of `nobody`, the user the test daemons drop to, who rereads it on SIGHUP).
+inline void write_secret_file(const std::string& path, const std::string& secret) {
+    std::ofstream(path) << secret << "\n";
+    if (chmod(path.c_str(), 0640) != 0)
+        throw std::runtime_error("chmod " + path);
+    if (getuid() == 0) {
+        struct group* g = getgrnam("nogroup");
+        if (!g || chown(path.c_str(), 0, g->gr_gid) != 0)
+            throw std::runtime_error("chown root:nogroup " + path);
+    }
+}
+
 /// Writes DIR/vmaildir.conf (and DIR/bind.pw) for the example Jamm directory on `slapd`, as
 /// the MTA tests' daemons read it: short timeouts, logging to stderr, then `extra` lines
 /// (default: no cache, so every answer comes from slapd).  Returns its path.
 inline std::string write_jamm_config(const Slapd& slapd,
                                      const std::string& extra = "cache_size = 0\n") {
     const std::string dir = slapd.dir();
-    std::ofstream(dir + "/bind.pw") << "vmaildir-secret\n";
+    write_secret_file(dir + "/bind.pw", "vmaildir-secret");
     std::ofstream(dir + "/vmaildir.conf")
         << "server_host = " << slapd.uri() << "\n"
         << "search_base = o=hosting,dc=example,dc=com\nschema = jamm\n"

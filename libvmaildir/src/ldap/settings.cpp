@@ -5,6 +5,7 @@
 #include "vmaildir/util/text.hpp"
 
 #include <fstream>
+#include <ldap.h>
 
 namespace vmaildir::ldap {
 
@@ -35,6 +36,20 @@ std::vector<std::string> to_servers(const std::string& value, unsigned long defa
     }
     if (out.empty())
         throw BadValue{"no server given"};
+    // Checked now, not at the first lookup: libldap's own parser, and the port range it
+    // leaves to the connect (ldap://host:99999/ parses).
+    for (const std::string& uri : out) {
+        LDAPURLDesc* url = nullptr;
+        int rc = ldap_url_parse(uri.c_str(), &url);
+        int port = url ? url->lud_port : 0;
+        if (url)
+            ldap_free_urldesc(url);
+        if (rc != LDAP_URL_SUCCESS)
+            throw BadValue{"'" + uri + "' is not a valid LDAP URI"};
+        if (port < 0 || port > 65535)
+            throw BadValue{"'" + uri + "': port " + std::to_string(port) +
+                           " is not in 1-65535"};
+    }
     return out;
 }
 
@@ -60,7 +75,9 @@ std::vector<Key<Parsed>> make_keys(const ConfigText* text) {
              p.s.profile.bind_dn = v;
          }},
         {"bind_pw_file", "",
-         "file whose first line is bind_dn's password (keep it mode 0600 or 0640)", false,
+         "file whose first line is bind_dn's password: owner root, group of the daemons' user, "
+         "mode 0640 (refused when every user may read it)",
+         false,
          [](Parsed& p, const std::string& v) {
              p.bind_pw_file = v;
          }},

@@ -12,6 +12,7 @@
 #include "vmaildir/util/text.hpp"
 
 #include <chrono>
+#include <sys/stat.h>
 #include <cstdlib>
 #include <doctest/doctest.h>
 #include <filesystem>
@@ -66,6 +67,8 @@ public:
         std::ofstream out(full, std::ios::binary);
         out << content;
         REQUIRE(out.good());
+        out.close();
+        chmod(full.c_str(), 0600); // a password file open to all is refused
         return full;
     }
 
@@ -124,6 +127,7 @@ void check_errors(const std::vector<ErrorRow>& rows) {
     TempDir dir;
     dir.write("secret", "s3cret\n");
     dir.write("empty", "");
+    chmod(dir.write("world-readable", "s3cret\n").c_str(), 0644);
     dir.write("blank-first-line", "\nsecond-line\n");
     dir.write("cert.pem", "-----BEGIN CERTIFICATE-----\n");
     for (const ErrorRow& r : rows) {
@@ -253,6 +257,12 @@ TEST_CASE("config: bad values name file, line and key") {
          "site_admin_group", "not a DN"},
         {"server_host: http URI", base_line + "server_host = http://ldap.example.com/\n", 2,
          "server_host", "not an ldap://"},
+        {"server_host: port out of range", base_line + "server_host = ldap://a:99999/\n", 2,
+         "server_host", "port 99999 is not in 1-65535"},
+        {"server_host: name with a port out of range", base_line + "server_host = a:70000\n", 2,
+         "server_host", "port 70000"},
+        {"server_host: port not a number", base_line + "server_host = ldap://a:38x9/\n", 2,
+         "server_host", "not a valid LDAP URI"},
         {"server_host: bad item among good ones",
          base_line + "server_host = ldap://a/ ldapx://b/\n", 2, "server_host", "ldapx://b/"},
         {"server_host: bad URI on its second line",
@@ -289,7 +299,10 @@ TEST_CASE("config: cross-key errors name the key to fix") {
         {"bind_pw_file relative and missing", base_line + "bind_dn = cn=x\nbind_pw_file = nope\n",
          3, "bind_pw_file", "cannot read"},
         {"bind_pw_file is a directory", base_line + "bind_dn = cn=x\nbind_pw_file = @DIR@\n", 3,
-         "bind_pw_file", "@DIR@"},
+         "bind_pw_file", "is not a regular file (a directory)"},
+        {"bind_pw_file readable by every user",
+         base_line + "bind_dn = cn=x\nbind_pw_file = world-readable\n", 3, "bind_pw_file",
+         "open to every user (mode 0644)"},
         {"bind_pw_file empty", base_line + "bind_dn = cn=x\nbind_pw_file = empty\n", 3,
          "bind_pw_file", "is empty"},
         {"bind_pw_file with an empty first line",
