@@ -5,6 +5,7 @@
 #include <cctype>
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <map>
@@ -189,6 +190,32 @@ TEST_CASE("failure drills: every directory problem is a temporary failure") {
         CHECK_MESSAGE(r.is_found(), r.reason());
         auto login = s->authenticate("alice@example.org", "alice-pw", "imap");
         CHECK_MESSAGE(login.is_found(), login.reason());
+    }
+    SUBCASE("slapd restarted under a full pool: no lookup fails once it is back") {
+        Opened s(config);
+        // Several connections at once, so that the pool holds several idle ones.
+        std::vector<std::thread> threads;
+        std::atomic<int> failed{0};
+        for (int t = 0; t < 8; ++t)
+            threads.emplace_back([&] {
+                for (int i = 0; i < 30; ++i)
+                    if (!s->lookup(MapName::alias, "info@example.org").is_found())
+                        ++failed;
+            });
+        for (auto& t : threads)
+            t.join();
+        REQUIRE(failed == 0);
+        slapd.restart(); // the same address: every pooled connection is dead now
+        int temp = 0;
+        std::string reasons;
+        for (int i = 0; i < 10; ++i) {
+            auto r = s->lookup(MapName::alias, "info@example.org");
+            if (r.is_temp_fail()) {
+                ++temp;
+                reasons += r.reason() + "; ";
+            }
+        }
+        CHECK_MESSAGE(temp == 0, reasons);
     }
     SUBCASE("two entries for one address") {
         slapd.modify("dn: cn=info-again,jvd=example.org,o=hosting,dc=example,dc=com\n"

@@ -9,6 +9,7 @@
 #include <ldap.h>
 
 #include <memory>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -78,6 +79,7 @@ struct Connection {
     Handle ld;
     std::string uri;   ///< the server it is connected to
     bool used = false; ///< has served an operation (a failure may be a stale connection)
+    std::uint64_t epoch = 0; ///< when its pool counted it in (Pool::stamp)
 };
 
 /// Opens a connection to the first server in `settings.servers` that accepts it, within the

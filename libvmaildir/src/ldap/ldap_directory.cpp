@@ -101,7 +101,8 @@ public:
 
 private:
     /// Runs `op` on a pooled connection; a connection-level failure on a connection that had
-    /// worked before is retried once on a fresh one (a restarted server, an idle timeout).
+    /// worked before is retried once on a newly opened one (a restarted server, an idle
+    /// timeout), and every connection the pool held until then is retired: they are as dead.
     template <class T, class Op>
     Result<T> run(Pool& pool, bool service_bind, Deadline deadline, Op op) {
         for (int attempt = 0;; ++attempt) {
@@ -109,11 +110,14 @@ private:
             if (!lease)
                 return Result<T>::temp_fail("timeout waiting for a free LDAP connection");
             auto& c = lease->connection();
+            if (attempt > 0)
+                lease->discard(); // the retry never takes another pooled connection
             if (!c) {
                 auto opened = open_connection(settings_, service_bind, deadline, log_);
                 if (!opened.is_found())
                     return Result<T>::failure_of(opened);
                 c = std::move(opened).value();
+                c->epoch = pool.stamp();
             }
             bool reused = c->used;
             c->used = true;
@@ -125,6 +129,8 @@ private:
                 return result;
             std::string uri = c->uri;
             lease->discard();
+            if (rc != LDAP_TIMEOUT)
+                pool.retire_all_until_now();
             if (!reused || attempt > 0 || rc == LDAP_TIMEOUT || deadline.expired())
                 return result;
             log_.info("ldap: connection to " + uri + " lost (" + result.reason() +

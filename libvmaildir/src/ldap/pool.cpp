@@ -31,12 +31,31 @@ void Pool::clear_idle() {
     // Unbinding happens here, outside the lock.
 }
 
+std::uint64_t Pool::stamp() {
+    std::lock_guard lock(mutex_);
+    return ++stamped_;
+}
+
+void Pool::retire_all_until_now() {
+    std::vector<Connection> closing;
+    {
+        std::lock_guard lock(mutex_);
+        retired_ = stamped_;
+        closing.swap(idle_);
+        idle_.reserve(capacity_);
+    }
+    // Unbinding happens here, outside the lock.
+}
+
 void Pool::release(std::optional<Connection> connection) noexcept {
+    std::optional<Connection> closing; // closed after the lock is released
     {
         std::lock_guard lock(mutex_);
         --leased_;
-        if (connection)
+        if (connection && connection->epoch > retired_)
             idle_.push_back(std::move(*connection));
+        else
+            closing = std::move(connection);
     }
     freed_.notify_one();
 }

@@ -45,6 +45,12 @@ public:
     std::optional<Lease> acquire(Deadline deadline);
     /// Closes every idle connection.
     void clear_idle();
+    /// The stamp of a connection just opened (its Connection::epoch).
+    std::uint64_t stamp();
+    /// A connection was found dead: the server went away or restarted, so every connection
+    /// opened until now is as dead.  Closes the idle ones; the leased ones are closed when
+    /// they come back.  Connections opened afterwards are kept.
+    void retire_all_until_now();
 
 private:
     friend class Lease;
@@ -55,6 +61,8 @@ private:
     std::size_t capacity_;
     std::size_t leased_ = 0;
     std::vector<Connection> idle_;
+    std::uint64_t stamped_ = 0; ///< the last stamp given
+    std::uint64_t retired_ = 0; ///< connections stamped up to this are not kept
 };
 
 } // namespace vmaildir::ldap
