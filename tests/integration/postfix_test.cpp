@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fstream>
 #include <set>
+#include <sys/stat.h>
 #include <thread>
 
 #include "support/example_rows.hpp"
@@ -243,6 +244,19 @@ TEST_CASE("vmaildir-postfix: tcp_table, protocol errors, reload and clean stop")
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     CHECK(pf.postmap("bob@example.org", h.daemon->table("alias")).first == 0);
     CHECK(read_file(h.dir + "/vmaildir-postfix.log").find("reload refused") != std::string::npos);
+    // A password file only root may read cannot be reread after the privilege drop: the
+    // reload is refused, saying which layout works, and the running configuration stays.
+    std::ofstream(h.dir + "/vmaildir.conf") << conf;
+    REQUIRE(chmod((h.dir + "/bind.pw").c_str(), 0600) == 0);
+    kill(h.daemon->process().pid(), SIGHUP);
+    CHECK(wait_for(
+        [&] {
+            return read_file(h.dir + "/vmaildir-postfix.log").find("mode 0640") !=
+                   std::string::npos;
+        },
+        std::chrono::seconds(5)));
+    CHECK(pf.postmap("bob@example.org", h.daemon->table("alias")).first == 0);
+    REQUIRE(chmod((h.dir + "/bind.pw").c_str(), 0640) == 0);
     // SIGHUP with a good one applies it (here: another schema name is visible in the log).
     std::ofstream(h.dir + "/vmaildir.conf") << conf << "\nlog_level = debug\n";
     kill(h.daemon->process().pid(), SIGHUP);
