@@ -81,7 +81,7 @@ std::variant<Address, std::string> parse_address(std::string_view key,
                                                  const AddressPolicy& policy) {
     std::string_view k = util::trim(key);
     if (k.size() >= 2 && k.front() == '<' && k.back() == '>')
-        k = k.substr(1, k.size() - 2);
+        k = util::trim(k.substr(1, k.size() - 2)); // "< a@b >" is a@b, as "a@b" is
     if (k.empty())
         return std::string("empty address");
     if (k.front() == '<' || k.back() == '>')

@@ -49,6 +49,10 @@ TEST_CASE("address: accepted keys and their parts") {
          "bob@example.org"},
         {"blanks around brackets", " <bob@example.org>\r\n", "bob@example.org", "bob",
          "example.org", "bob@example.org"},
+        // Found by tests/fuzz/address: the local part was " bob", and its text() parsed back
+        // as another address.
+        {"blanks inside brackets", "< bob@example.org >", "bob@example.org", "bob",
+         "example.org", "bob@example.org"},
         {"upper-case domain lowered", "bob@EXAMPLE.Org", "bob@EXAMPLE.Org", "bob", "example.org",
          "bob@example.org"},
         {"trailing dot dropped", "bob@example.org.", "bob@example.org.", "bob", "example.org",

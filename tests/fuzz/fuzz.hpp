@@ -1,0 +1,25 @@
+// What every libFuzzer harness shares: the input as a string_view, and a property
+// check that aborts (a finding) with a message instead of a silent wrong answer.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string_view>
+
+namespace vmaildir::fuzz {
+
+inline std::string_view text(const std::uint8_t* data, std::size_t size) {
+    return {reinterpret_cast<const char*>(data), size};
+}
+
+/// A broken property is a finding like a crash: libFuzzer keeps the input.
+inline void require(bool ok, const char* property) {
+    if (!ok) {
+        std::fprintf(stderr, "property broken: %s\n", property);
+        std::abort();
+    }
+}
+
+} // namespace vmaildir::fuzz

@@ -1,0 +1,73 @@
+// vmaildir-postfix's socketmap framing: netstrings read whole or byte by byte give
+// the same payloads and the same verdict; a request payload splits into a map and a
+// key that are its own bytes; every reply is one netstring within Postfix's limit.
+#include "fuzz.hpp"
+#include "protocol.hpp"
+
+#include <string>
+#include <vector>
+
+using namespace vmaildir;
+using namespace vmaildir::postfix;
+
+namespace {
+
+/// Every payload the reader yields for `chunks`, and whether it ended malformed.
+std::pair<std::vector<std::string>, bool> read_all(const std::vector<std::string_view>& chunks) {
+    NetstringReader reader;
+    std::vector<std::string> out;
+    std::string payload;
+    for (std::string_view chunk : chunks) {
+        reader.feed(chunk);
+        for (;;) {
+            auto status = reader.next(payload);
+            if (status == NetstringReader::Status::malformed)
+                return {out, true};
+            if (status == NetstringReader::Status::need_more)
+                break;
+            out.push_back(payload);
+        }
+    }
+    return {out, false};
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    std::string_view in = fuzz::text(data, size);
+    auto whole = read_all({in});
+    std::vector<std::string_view> bytes;
+    for (std::size_t i = 0; i < in.size(); ++i)
+        bytes.push_back(in.substr(i, 1));
+    auto split = read_all(bytes);
+    fuzz::require(whole == split, "netstrings read whole and byte by byte agree");
+
+    for (const std::string& payload : whole.first) {
+        fuzz::require(payload.size() <= max_request, "no payload over max_request");
+        fuzz::require(netstring(payload).size() > payload.size(), "netstring frames");
+        if (auto r = parse_socketmap_request(payload)) {
+            fuzz::require(!r->map.empty(), "a request names a map");
+            fuzz::require(std::string(r->map) + " " + std::string(r->key) == payload,
+                          "map and key are the payload's own bytes");
+        }
+    }
+    // Replies to whatever a lookup could answer with: one netstring, within the limit.
+    std::string value(in);
+    for (const auto& result : {Result<std::vector<std::string>>::found({value}),
+                               Result<std::vector<std::string>>::found({value, value}),
+                               Result<std::vector<std::string>>::temp_fail(value),
+                               Result<std::vector<std::string>>::not_found(value)}) {
+        std::string reply = socketmap_reply(result);
+        fuzz::require(reply.size() <= max_socketmap_reply, "a reply fits Postfix's limit");
+        auto back = read_all({netstring(reply)});
+        fuzz::require(!back.second && back.first.size() == 1 && back.first[0] == reply,
+                      "a reply is one netstring");
+        fuzz::require(reply.rfind("OK ", 0) == 0 || reply.rfind("TEMP ", 0) == 0 ||
+                          reply == "NOTFOUND ",
+                      "a reply is OK, TEMP or NOTFOUND");
+    }
+    std::string temp = socketmap_temp(value);
+    fuzz::require(temp.size() <= max_socketmap_reply && temp.rfind("TEMP ", 0) == 0,
+                  "TEMP replies fit");
+    return 0;
+}
