@@ -2,14 +2,12 @@
 // requests trickled a byte at a time, oversized lines whole and split.  A real
 // slapd, the real daemon, raw sockets as the clients.  Every check is about
 // behaviour (who is answered, who is closed), never about how fast.
-#include <doctest/doctest.h>
-
 #include "protocol.hpp"
 #include "support/postfix.hpp"
 
-#include <poll.h>
-
+#include <doctest/doctest.h>
 #include <memory>
+#include <poll.h>
 
 using namespace vmaildir::test;
 
