@@ -4,24 +4,11 @@
 #include "fuzz.hpp"
 #include "vmaildir/directory/filter.hpp"
 #include "vmaildir/util/dn.hpp"
+#include "vmaildir/util/text.hpp"
 
 #include <string>
 
 using namespace vmaildir;
-
-namespace {
-
-int hex(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-} // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     std::string_view key = fuzz::text(data, size);
@@ -34,10 +21,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                           static_cast<unsigned char>(c) < 0x80,
                       "no bare special or non-ASCII byte in an escaped value");
         if (c == '\\') {
-            fuzz::require(i + 2 < escaped.size() && hex(escaped[i + 1]) >= 0 &&
-                              hex(escaped[i + 2]) >= 0,
+            fuzz::require(i + 2 < escaped.size() && util::hex_value(escaped[i + 1]) >= 0 &&
+                              util::hex_value(escaped[i + 2]) >= 0,
                           "an escape is \\XX");
-            back += static_cast<char>(hex(escaped[i + 1]) * 16 + hex(escaped[i + 2]));
+            back += static_cast<char>(util::hex_value(escaped[i + 1]) * 16 +
+                                      util::hex_value(escaped[i + 2]));
             i += 2;
         } else {
             back += c;

@@ -2,11 +2,15 @@
 // check that aborts (a finding) with a message instead of a silent wrong answer.
 #pragma once
 
+#include "vmaildir/directory/result.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace vmaildir::fuzz {
 
@@ -20,6 +24,13 @@ inline void require(bool ok, const char* property) {
         std::fprintf(stderr, "property broken: %s\n", property);
         std::abort();
     }
+}
+
+/// Every outcome a lookup could answer with, carrying `value`: what a reply encoder must
+/// turn into a valid reply.
+inline std::vector<Result<std::vector<std::string>>> lookup_outcomes(const std::string& value) {
+    using R = Result<std::vector<std::string>>;
+    return {R::found({value}), R::found({value, value}), R::temp_fail(value), R::not_found(value)};
 }
 
 } // namespace vmaildir::fuzz
