@@ -3,6 +3,7 @@
 // /run/courier and /var/mail are private to the test.
 #pragma once
 
+#include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <string>
@@ -36,7 +37,9 @@ public:
                             {{"authmodulelist", "\"" + modules + "\""},
                              {"daemons", std::to_string(daemons)},
                              {"VMAILDIR_CONFIG", vmaildir_config}});
-        run("/usr/sbin/authdaemond start");
+        // tools/sanitize preloads the ASan runtime into authdaemond for the module it loads.
+        const char* env = std::getenv("VMAILDIR_TEST_AUTHDAEMOND_ENV");
+        run(std::string(env ? "env " + std::string(env) + " " : "") + "/usr/sbin/authdaemond start");
         if (!wait_for([] { return unix_open(socket()); }, std::chrono::seconds(10)))
             throw std::runtime_error("authdaemond did not start");
     }
