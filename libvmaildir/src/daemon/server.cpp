@@ -7,8 +7,10 @@
 #include <poll.h>
 #include <stdexcept>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <system_error>
 #include <thread>
 #include <unistd.h>
 
@@ -131,7 +133,7 @@ void Server::stop() {
         shutdown(fd, SHUT_RDWR); // wakes the connection's wait
 }
 
-void Server::make_room(std::size_t listener) {
+bool Server::close_longest_waiting(std::size_t listener) {
     std::shared_ptr<ConnectionState> victim;
     auto rank = [](const ConnectionState& c) {
         // Idle ones first, the longest idle; then the oldest of those mid-request.
@@ -142,9 +144,15 @@ void Server::make_room(std::size_t listener) {
         if (c->listener == listener && !c->closing && (!victim || rank(*c) < rank(*victim)))
             victim = c;
     if (!victim)
-        return;
+        return false;
     shutdown(victim->fd, SHUT_RDWR); // its thread's wait ends; it closes the socket
     victim->closing = true;          // not chosen again while it goes
+    return true;
+}
+
+void Server::make_room(std::size_t listener) {
+    if (!close_longest_waiting(listener))
+        return;
     RoomLog& r = room_log_[listener];
     ++r.closed;
     auto now = Clock::now();
@@ -158,27 +166,87 @@ void Server::make_room(std::size_t listener) {
     }
 }
 
+void Server::out_of_resources(std::size_t listener, int error) {
+    // Paused first: the connection closed below wakes run() when it is gone (serve()).
+    accept_paused_ = true;
+    std::size_t fullest = 0;
+    for (std::size_t i = 1; i < open_per_listener_.size(); ++i)
+        if (open_per_listener_[i] > open_per_listener_[fullest])
+            fullest = i;
+    if (close_longest_waiting(fullest))
+        ++resource_log_.closed;
+    auto now = Clock::now();
+    if (now - resource_log_.last < std::chrono::minutes(1))
+        return;
+    std::string why = std::strerror(error);
+    if (error == EMFILE || error == ENFILE) {
+        rlimit files{};
+        getrlimit(RLIMIT_NOFILE, &files);
+        why += error == EMFILE ? " (out of file descriptors: RLIMIT_NOFILE is " +
+                                     std::to_string(files.rlim_cur) + ")"
+                               : " (out of file descriptors system-wide)";
+    }
+    log_.warning(endpoints_[listener].text + ": accept: " + why + "; " +
+                 std::to_string(open_.size()) + " connections open, closed " +
+                 std::to_string(resource_log_.closed) +
+                 " that waited longest to make room; accepting again as connections end "
+                 "(logged once a minute)");
+    resource_log_.last = now;
+    resource_log_.closed = 0;
+}
+
 void Server::run() {
+    using std::chrono::milliseconds;
     open_per_listener_.assign(listeners_.size(), 0);
     room_log_.assign(listeners_.size(), {});
     std::vector<pollfd> fds;
     for (int fd : listeners_)
         fds.push_back({fd, POLLIN, 0});
     fds.push_back({wake_fd_, POLLIN, 0});
+    // While out of resources accept() rests until a connection ends or this time (a
+    // descriptor may also come free elsewhere, an LDAP connection closed).
+    constexpr auto rest = std::chrono::seconds(1);
+    Clock::time_point resume{};
     while (!stopping_) {
-        if (poll(fds.data(), fds.size(), -1) < 0) {
+        int timeout = -1;
+        if (accept_paused_) {
+            auto now = Clock::now();
+            if (now >= resume)
+                accept_paused_ = false;
+            else
+                timeout = static_cast<int>(
+                    std::chrono::duration_cast<milliseconds>(resume - now).count() + 1);
+        }
+        const bool paused = accept_paused_;
+        for (std::size_t i = 0; i < listeners_.size(); ++i)
+            fds[i].fd = paused ? -1 : listeners_[i]; // poll() skips negative descriptors
+        if (poll(fds.data(), fds.size(), timeout) < 0) {
             if (errno == EINTR)
                 continue;
             log_.error(std::string("poll: ") + errno_text());
             break;
+        }
+        if (fds.back().revents & POLLIN) {
+            // stop(), or a connection ended while accepting rested: try again now.
+            std::uint64_t count = 0;
+            [[maybe_unused]] auto n = read(wake_fd_, &count, sizeof count);
+            accept_paused_ = false;
+            continue;
         }
         for (std::size_t i = 0; i < listeners_.size() && !stopping_; ++i) {
             if (!(fds[i].revents & POLLIN))
                 continue;
             int fd = accept4(listeners_[i], nullptr, nullptr, SOCK_CLOEXEC);
             if (fd < 0) {
-                if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED)
-                    log_.warning(endpoints_[i].text + ": accept: " + errno_text());
+                int error = errno;
+                if (error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM) {
+                    std::lock_guard lock(mutex_);
+                    out_of_resources(i, error);
+                    resume = Clock::now() + rest;
+                    break;
+                }
+                if (error != EINTR && error != EAGAIN && error != ECONNABORTED)
+                    log_.warning(endpoints_[i].text + ": accept: " + std::strerror(error));
                 continue;
             }
             auto state = std::make_shared<ConnectionState>();
@@ -191,7 +259,18 @@ void Server::run() {
                 make_room(i);
             open_.emplace(fd, state);
             ++open_per_listener_[i];
-            std::thread([this, state] { serve(state); }).detach();
+            try {
+                std::thread([this, state] { serve(state); }).detach();
+            } catch (const std::system_error& e) {
+                // No thread for it (RLIMIT_NPROC, memory): closed unserved, which the client
+                // takes as "try again"; the daemon goes on.
+                open_.erase(fd);
+                --open_per_listener_[i];
+                close(fd);
+                out_of_resources(i, e.code().value());
+                resume = Clock::now() + rest;
+                break;
+            }
         }
     }
     stop();
@@ -215,6 +294,10 @@ void Server::serve(std::shared_ptr<ConnectionState> state) {
     open_.erase(fd);
     --open_per_listener_[state->listener];
     close(fd);
+    if (accept_paused_) {
+        std::uint64_t one = 1; // a descriptor came free: run() may accept again
+        [[maybe_unused]] auto n = write(wake_fd_, &one, sizeof one);
+    }
     if (open_.empty())
         idle_.notify_all();
 }

@@ -15,6 +15,13 @@
 // when none is idle, the oldest) is closed to make room, and that is logged once
 // a minute with a count.  A request must arrive whole within request_timeout of
 // its first byte, however slowly it trickles in.
+//
+// Out of file descriptors (accept() fails with EMFILE or ENFILE; RLIMIT_NOFILE is
+// often 1024, below the listeners' limits added up) the same policy holds: the
+// connection of the fullest listener that waited longest is closed, and accept()
+// rests until a connection has ended or a second has passed, instead of failing
+// again at once in a busy loop.  Lookups that then need a new LDAP connection and
+// find no descriptor for it answer "try later".  Logged once a minute.
 #pragma once
 
 #include "vmaildir/daemon/listener.hpp"
@@ -114,6 +121,13 @@ private:
     /// With mutex_ held, at the limit of `listener`: closes the connection that waited
     /// longest for its next request (or the oldest), and logs that once a minute.
     void make_room(std::size_t listener);
+    /// With mutex_ held: shuts down the listener's connection that waited longest for its
+    /// next request (or the oldest); false when it has none left to close.
+    bool close_longest_waiting(std::size_t listener);
+    /// With mutex_ held, accept() on `listener` having failed with `error` for lack of
+    /// descriptors or memory: makes room in the fullest listener, pauses accepting (until a
+    /// connection ends, see serve()) and logs that once a minute.
+    void out_of_resources(std::size_t listener, int error);
 
     std::vector<Endpoint> endpoints_;
     SocketOptions sockets_;
@@ -134,6 +148,9 @@ private:
         std::size_t closed = 0; ///< since the last line
     };
     std::vector<RoomLog> room_log_;
+    RoomLog resource_log_; ///< out of descriptors or memory, all listeners together
+    /// accept() rests (out of resources); a connection that ends wakes run() through wake_fd_.
+    std::atomic<bool> accept_paused_{false};
 };
 
 } // namespace vmaildir::daemon
