@@ -1,6 +1,8 @@
 // Building the Courier authinfo from an Account (authinfo.hpp): quota syntax, login data.
 #include "authinfo.hpp"
 
+#include "vmaildir/util/text.hpp"
+
 #include <charconv>
 #include <cstdint>
 
@@ -16,6 +18,13 @@ bool all_digits(std::string_view s) {
 bool courier_item(std::string_view item) {
     return item.size() >= 2 && (item.back() == 'S' || item.back() == 'C') &&
            all_digits(item.substr(0, item.size() - 1));
+}
+
+/// authdaemond writes each authinfo field as one "NAME=value" line (authdaemond.c), and the
+/// module hands them over as C strings: a value with a newline would add lines of its own
+/// (another HOME=, UID=), one with a NUL would be cut short.
+bool one_line(const std::string& value) {
+    return value.find('\n') == std::string::npos && value.find('\0') == std::string::npos;
 }
 
 } // namespace
@@ -62,13 +71,19 @@ std::optional<std::string> courier_quota(std::string_view stored) {
 
 std::pair<std::optional<AuthInfo>, std::string> to_authinfo(const Account& account,
                                                             const Config& config) {
+    const std::string who = util::printable(account.address);
+    for (const std::string* value :
+         {&account.address, &account.name, &account.home, &account.mailbox, &account.quota})
+        if (!one_line(*value))
+            return {std::nullopt, "account " + who + " has a newline or NUL in a value ('" +
+                                      util::printable(*value) + "')"};
     AuthInfo info;
     info.address = account.address;
     info.fullname = account.name;
     info.homedir = account.home;
     if (info.homedir.empty())
-        return {std::nullopt, "account " + account.address + " has no home directory (" +
-                                  config.schema.home_attribute + ")"};
+        return {std::nullopt,
+                "account " + who + " has no home directory (" + config.schema.home_attribute + ")"};
     // The mailbox is relative to the home directory (the Jamm and Courier layouts) unless it
     // is absolute (the Exim layout's mailMessageStore); without one, Courier uses
     // $HOME/Maildir.
@@ -78,15 +93,15 @@ std::pair<std::optional<AuthInfo>, std::string> to_authinfo(const Account& accou
     auto uid = config.static_uid ? config.static_uid : account.uid;
     auto gid = config.static_gid ? config.static_gid : account.gid;
     if (!uid || !gid)
-        return {std::nullopt, "account " + account.address + " has no " +
+        return {std::nullopt, "account " + who + " has no " +
                                   (uid ? std::string("gid") : std::string("uid")) +
                                   " number and static_" + (uid ? "gid" : "uid") + " is not set"};
     info.uid = static_cast<uid_t>(*uid);
     info.gid = static_cast<gid_t>(*gid);
     auto quota = courier_quota(account.quota);
     if (!quota)
-        return {std::nullopt, "account " + account.address + " has a quota Courier cannot read: '" +
-                                  account.quota + "'"};
+        return {std::nullopt, "account " + who + " has a quota Courier cannot read: '" +
+                                  util::printable(account.quota) + "'"};
     info.quota = *quota;
     if (account.disable_imap)
         info.options = "disableimap=1";

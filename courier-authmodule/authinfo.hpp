@@ -28,7 +28,9 @@ struct AuthInfo {
 
 /// The authinfo of a live account, or a one-line reason why it cannot be built (no home
 /// directory, no uid/gid and no static_uid/static_gid, a quota Courier cannot read): the
-/// directory is then incomplete, which is a temporary failure, never "no such user".
+/// directory is then incomplete, which is a temporary failure, never "no such user".  A value
+/// holding a newline or NUL is refused too: authdaemond would read it as further fields.  The
+/// reason is one printable line.
 std::pair<std::optional<AuthInfo>, std::string> to_authinfo(const Account& account,
                                                             const Config& config);
 

@@ -117,4 +117,28 @@ TEST_CASE("courier: authinfo from an account") {
             CHECK(problem.find("alice@example.org") != std::string::npos);
         }
     }
+    SUBCASE("a newline or NUL in a value would add authdaemond fields: refused, in one line") {
+        // Found by the courier_authinfo fuzz harness: these went through as they were.
+        struct Row {
+            std::string name;
+            std::string Account::*field;
+            std::string value;
+        };
+        const Row rows[] = {
+            {"name with a HOME line", &Account::name, "Alice\nHOME=/"},
+            {"home with a UID line", &Account::home, "/var/mail\nUID=0"},
+            {"mailbox with a newline", &Account::mailbox, "example.org/alice/\n"},
+            {"home cut by a NUL", &Account::home, std::string("/var/mail\0/x", 11)},
+            {"quota with a newline", &Account::quota, "32M\nOPTIONS=x"},
+        };
+        for (const Row& row : rows) {
+            CAPTURE(row.name);
+            Account bad = a;
+            bad.*row.field = row.value;
+            auto [info, problem] = to_authinfo(bad, config);
+            CHECK_FALSE(info);
+            CHECK(problem.find('\n') == std::string::npos);
+            CHECK(problem.find("alice@example.org") != std::string::npos);
+        }
+    }
 }
