@@ -44,17 +44,21 @@ constexpr DigestScheme digest_schemes[] = {
 
 // How a scheme vmaildir writes is made: a crypt(3) method prefix, or else a salted digest
 // scheme (the names are in vmaildir/auth/password_scheme.hpp).
+// A method that reads only the first `max_phrase` bytes of a password (bcrypt: 72) would make
+// every longer password that shares them verify as well: such a password is refused, as one
+// with a NUL is, rather than hashed in part.
 struct WriteScheme {
     PasswordScheme scheme;
     const char* crypt_prefix; // for crypt_gensalt_rn; nullptr for digest schemes
     const DigestScheme* digest;
+    std::size_t max_phrase = 0; // bytes of the password the method reads; 0: all
 };
 
 constexpr WriteScheme write_schemes[] = {
     {PasswordScheme::sha512_crypt, "$6$", nullptr},
     {PasswordScheme::sha256_crypt, "$5$", nullptr},
     {PasswordScheme::yescrypt, "$y$", nullptr},
-    {PasswordScheme::bcrypt, "$2b$", nullptr},
+    {PasswordScheme::bcrypt, "$2b$", nullptr, 72},
     {PasswordScheme::ssha512, nullptr, &digest_schemes[2]},
     {PasswordScheme::ssha256, nullptr, &digest_schemes[1]},
     {PasswordScheme::ssha, nullptr, &digest_schemes[0]},
@@ -209,10 +213,13 @@ std::optional<std::string> hash_password(std::string_view plain, PasswordScheme 
     // An empty password would be written but could never verify (see verify_password).
     if (plain.empty())
         return std::nullopt;
-    for (const WriteScheme& w : write_schemes)
-        if (w.scheme == scheme)
-            return w.crypt_prefix ? hash_crypt(plain, w.crypt_prefix)
-                                  : hash_digest(plain, *w.digest);
+    for (const WriteScheme& w : write_schemes) {
+        if (w.scheme != scheme)
+            continue;
+        if (w.max_phrase != 0 && plain.size() > w.max_phrase)
+            return std::nullopt;
+        return w.crypt_prefix ? hash_crypt(plain, w.crypt_prefix) : hash_digest(plain, *w.digest);
+    }
     return std::nullopt;
 }
 

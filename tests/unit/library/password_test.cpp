@@ -391,6 +391,23 @@ TEST_CASE("password: NUL bytes in a new password") {
     CHECK(verify_password(*h, "ab", false) == PasswordCheck::mismatch);
 }
 
+TEST_CASE("password: a new password longer than bcrypt reads") {
+    // Found by the password_scheme fuzz harness: bcrypt reads 72 bytes, so an 80-byte password
+    // was hashed in part and every password sharing its first 72 bytes verified.
+    const std::string long_password(80, 'p');
+    CHECK_FALSE(hash_password(long_password, PasswordScheme::bcrypt));
+    const auto at_limit = hash_password(std::string(72, 'p'), PasswordScheme::bcrypt);
+    REQUIRE(at_limit);
+    CHECK(verify_password(*at_limit, std::string(72, 'p'), false) == PasswordCheck::match);
+    // The other schemes read every byte.
+    for (PasswordScheme scheme :
+         {PasswordScheme::sha512_crypt, PasswordScheme::yescrypt, PasswordScheme::ssha512}) {
+        const auto h = hash_password(long_password, scheme);
+        REQUIRE(h);
+        CHECK(verify_password(*h, long_password + "x", false) == PasswordCheck::mismatch);
+    }
+}
+
 TEST_CASE("password: scheme names") {
     struct Row {
         std::string text;

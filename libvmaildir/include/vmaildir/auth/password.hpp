@@ -34,7 +34,8 @@ bool password_matches(std::string_view stored, std::string_view offered);
 
 /// Hashes `plain` with a fresh random salt, returning a userPassword value such as
 /// "{CRYPT}$6$...".  Nothing when the system cannot produce it (no entropy, libcrypt lacks
-/// the method).  Thread-safe.
+/// the method) or the scheme would hash only part of `plain` (a NUL for crypt(3), more than
+/// 72 bytes for bcrypt).  Thread-safe.
 std::optional<std::string> hash_password(std::string_view plain, PasswordScheme scheme);
 
 } // namespace vmaildir
