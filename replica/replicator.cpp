@@ -91,16 +91,20 @@ void Replicator::present_phase_done() {
         return; // a present phase only means something within a refresh
     if (was_empty_) {
         // Everything stored came in this refresh, so all of it was mentioned: no walk over
-        // the whole store (which would also map all of it again after a first fill).
+        // the whole store (which would also map all of it again after a first fill).  Only
+        // for the first phase: what a later one does not mention is gone.
+        was_empty_ = false;
         mentioned_.clear();
         mentioned_.shrink_to_fit();
         return;
     }
+    // Only what was committed is in store_.uuids(): commit first, or an entry changed before
+    // an earlier phase ended and still in the batch would survive this one unmentioned.
+    commit(false);
     std::sort(mentioned_.begin(), mentioned_.end());
     for (const Uuid& uuid : store_.uuids()) {
         if (std::binary_search(mentioned_.begin(), mentioned_.end(), key(uuid)))
             continue;
-        // Only what was committed is in store_.uuids(); the batch may have removed it already.
         if (batch().remove(uuid))
             ++counts_.removed;
         if (batch_->changes() >= batch_size_)

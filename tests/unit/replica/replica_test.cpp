@@ -15,6 +15,7 @@
 #include "vmaildir/service/service.hpp"
 #include "vmaildir/util/dn.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <ctime>
 #include <doctest/doctest.h>
@@ -247,6 +248,47 @@ TEST_CASE("a refresh leaves the store equal to what the provider sent") {
     replicator.cookie("cookie-4");
     CHECK(store.cookie() == std::optional<std::string>("cookie-4"));
     CHECK(replicator.idle());
+}
+
+TEST_CASE("every present phase of a refresh removes what it does not mention") {
+    // Found by the syncrepl fuzz harness: a second present phase removed nothing when the
+    // store was empty at the start of the refresh, and nothing still in the open batch.
+    auto entry = [](const std::string& local) {
+        Entry e("mail=" + local + "@example.org,jvd=example.org,o=hosting,dc=example,dc=com");
+        e.add("objectClass", "JammMailAccount");
+        e.add("mail", local + "@example.org");
+        return e;
+    };
+    struct Row {
+        std::string name;
+        bool start_empty;
+    };
+    for (const Row& row : {Row{"a store empty when the refresh began", true},
+                           Row{"a store holding an entry, changes still in the batch", false}}) {
+        CAPTURE(row.name);
+        TempDir dir;
+        Config config = test::example_config("jamm");
+        auto log = make_null_logger();
+        StoreWriter store(dir.path, replica_scope(config).layout);
+        Replicator replicator(store, *log, 10000); // one batch for the whole refresh
+        if (!row.start_empty) {
+            replicator.refresh_begins("ldap://provider/");
+            replicator.changed(uuid_of(9), entry("kept"));
+            replicator.refresh_done(std::string("cookie-0"));
+        }
+        replicator.refresh_begins("ldap://provider/");
+        replicator.present(uuid_of(9));
+        replicator.changed(uuid_of(1), entry("first"));
+        replicator.present_phase_done(); // 1 and 9 mentioned
+        replicator.present(uuid_of(9));
+        replicator.changed(uuid_of(2), entry("second"));
+        replicator.present_phase_done(); // 1 not mentioned: gone
+        replicator.refresh_done(std::string("cookie-1"));
+        CHECK(store.status().entries == (row.start_empty ? 1u : 2u));
+        auto uuids = store.uuids();
+        CHECK(std::find(uuids.begin(), uuids.end(), uuid_of(1)) == uuids.end());
+        CHECK(std::find(uuids.begin(), uuids.end(), uuid_of(2)) != uuids.end());
+    }
 }
 
 namespace {
