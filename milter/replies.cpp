@@ -62,7 +62,10 @@ std::optional<UnauthenticatedSenders> parse_unauthenticated(std::string_view tex
 }
 
 std::string shown(std::string_view text, bool for_reply) {
-    std::string out = util::printable(text, 256);
+    // A reply may show two of them (sender and login): cut at 200, each is at most 206 bytes,
+    // 412 with every '%' doubled, so the text stays within libmilter's MAXREPLYLEN (980) and
+    // the line within RFC 5321's 512 bytes.
+    std::string out = util::printable(text, for_reply ? 200 : 256);
     if (!for_reply)
         return out;
     std::string escaped;

@@ -52,8 +52,8 @@ std::string accepted_line(const Reply& reply, std::string_view address);
 Reply sender_reply(const Result<SenderVerdict>& verdict, std::string_view login,
                    std::string_view sender, UnauthenticatedSenders policy);
 
-/// An address or login for a reply text or a log line: printable, cut, % doubled for
-/// smfi_setreply (`for_reply`) or not.
+/// An address or login for a reply text or a log line: printable, cut (at 200 bytes for a
+/// reply, 256 for a log line), % doubled for smfi_setreply (`for_reply`) or not.
 std::string shown(std::string_view text, bool for_reply);
 
 } // namespace vmaildir::milter

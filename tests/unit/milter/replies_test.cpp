@@ -44,6 +44,19 @@ TEST_CASE("reply texts are safe for smfi_setreply") {
     CHECK(big.text.size() < 400);
 }
 
+TEST_CASE("a reply showing a hostile sender and login fits libmilter and RFC 5321") {
+    // Found with the milter fuzz harness's property: 300 '%' in both made a 1,077-byte text,
+    // which smfi_setreply refuses (MAXREPLYLEN 980), so the MTA answered its default.
+    using V = Result<SenderVerdict>;
+    const std::string percents(300, '%');
+    Reply r = sender_reply(V::found(SenderVerdict::not_owned), percents,
+                           "<" + percents + "@example.org>", UnauthenticatedSenders::off);
+    CHECK(r.action == Answer::reject);
+    CHECK(r.text.size() <= 980);
+    CHECK(r.line().size() + 2 <= 512);
+    CHECK(r.text.find("%%%%") != std::string::npos);
+}
+
 TEST_CASE("sender replies and the policy for unauthenticated senders") {
     using V = Result<SenderVerdict>;
     using U = UnauthenticatedSenders;
