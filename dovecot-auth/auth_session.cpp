@@ -35,14 +35,20 @@ void serve_auth(daemon::Connection& c, const std::string& listener) {
             return Result<std::string>::failure_of(r);
         return Result<std::string>::found(r.value().address);
     });
-    std::string buffer;
+    LineReader reader;
+    std::string text;
     char buf[4096];
-    while (std::size_t n = c.receive(buf, sizeof buf, !buffer.empty())) {
-        buffer.append(buf, n);
-        std::size_t nl;
-        while ((nl = buffer.find('\n')) != std::string::npos) {
-            std::string text = buffer.substr(0, nl);
-            buffer.erase(0, nl + 1);
+    while (std::size_t n = c.receive(buf, sizeof buf, reader.buffered() > 0)) {
+        reader.feed(std::string_view(buf, n));
+        for (;;) {
+            auto status = reader.next(text);
+            if (status == LineReader::Status::need_more)
+                break;
+            if (status == LineReader::Status::too_long) {
+                c.log().warning(listener + ": line longer than " + std::to_string(max_line) +
+                                " bytes; closing");
+                return;
+            }
             auto step = conversation.line(text);
             if (!step.log.empty())
                 c.log().warning(listener + ": " + step.log);
@@ -50,11 +56,6 @@ void serve_auth(daemon::Connection& c, const std::string& listener) {
                 return;
             if (step.close)
                 return;
-        }
-        if (buffer.size() > max_line) {
-            c.log().warning(listener + ": line longer than " + std::to_string(max_line) +
-                            " bytes; closing");
-            return;
         }
     }
 }

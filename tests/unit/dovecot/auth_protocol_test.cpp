@@ -6,6 +6,8 @@
 
 #include <doctest/doctest.h>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace {
 
@@ -126,3 +128,61 @@ TEST_CASE("a login with a TAB cannot break the reply line") {
 }
 
 } // namespace
+
+namespace {
+
+/// The lines a reader yields for `chunks`, and whether it refused a line as too long.
+std::pair<std::vector<std::string>, bool> read_lines(const std::vector<std::string>& chunks) {
+    dc::LineReader reader;
+    std::vector<std::string> lines;
+    std::string line;
+    for (const std::string& chunk : chunks) {
+        reader.feed(chunk);
+        for (;;) {
+            auto status = reader.next(line);
+            if (status == dc::LineReader::Status::too_long)
+                return {lines, true};
+            if (status == dc::LineReader::Status::need_more)
+                break;
+            lines.push_back(line);
+        }
+    }
+    return {lines, false};
+}
+
+} // namespace
+
+TEST_CASE("lines: the limit holds however the bytes arrive") {
+    // Found writing the dovecot_auth fuzz harness: serve_auth() checked the limit only on what
+    // was left after the whole lines of a read, so a 9000-byte line was taken when its LF
+    // came in the read that crossed 8192 bytes, and refused when it came later.
+    const std::string big = "AUTH\t1\tPLAIN\tresp=" + std::string(9000, 'A');
+    const std::string limit(dc::max_line, 'x');
+    struct Row {
+        std::string name;
+        std::vector<std::string> chunks;
+        std::vector<std::string> lines;
+        bool too_long;
+    };
+    const Row rows[] = {
+        {"two lines in one read",
+         {"VERSION\t1\t2\nCPID\t7\n"},
+         {"VERSION\t1\t2", "CPID\t7"},
+         false},
+        {"a line in pieces", {"VERS", "ION\t1", "\t2\n"}, {"VERSION\t1\t2"}, false},
+        {"a partial line waits", {"CPID\t7\nAUTH"}, {"CPID\t7"}, false},
+        {"max_line bytes pass", {limit + "\n"}, {limit}, false},
+        {"a long line whole", {big + "\n"}, {}, true},
+        {"a long line in reads of 4096",
+         {big.substr(0, 4096), big.substr(4096, 4096), big.substr(8192) + "\n"},
+         {},
+         true},
+        {"a long line without its LF yet", {"CPID\t7\n", big}, {"CPID\t7"}, true},
+    };
+    for (const Row& row : rows) {
+        CAPTURE(row.name);
+        auto [lines, too_long] = read_lines(row.chunks);
+        CHECK(lines == row.lines);
+        CHECK(too_long == row.too_long);
+    }
+}
