@@ -100,8 +100,10 @@ int set_timeouts(LDAP* ld, const LdapSettings& settings, Deadline deadline) {
     return rc == LDAP_OPT_SUCCESS && arm_timeout(ld, deadline) ? LDAP_OPT_SUCCESS : -1;
 }
 
-/// Per-handle options: protocol 3, no referral chasing, TLS settings, keepalive.
-std::string configure(LDAP* ld, const LdapSettings& s) {
+/// Per-handle options: protocol 3, no referral chasing, TLS settings, keepalive.  With
+/// `check_certificate` false the server's certificate is not checked at all (only for
+/// certificate_rejected()'s diagnostic handshake).
+std::string configure(LDAP* ld, const LdapSettings& s, bool check_certificate = true) {
     int version = LDAP_VERSION3;
     int rc = ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &version);
     if (rc == LDAP_OPT_SUCCESS)
@@ -120,7 +122,9 @@ std::string configure(LDAP* ld, const LdapSettings& s) {
                !s.profile.tls_ca_dir.empty() || !s.profile.tls_cert_file.empty();
     if (!tls)
         return {};
-    int require = s.profile.tls_require_cert ? LDAP_OPT_X_TLS_DEMAND : LDAP_OPT_X_TLS_ALLOW;
+    int require = !check_certificate           ? LDAP_OPT_X_TLS_NEVER
+                  : s.profile.tls_require_cert ? LDAP_OPT_X_TLS_DEMAND
+                                               : LDAP_OPT_X_TLS_ALLOW;
     int min_proto = LDAP_OPT_X_TLS_PROTOCOL_TLS1_2;
     struct {
         int option;
@@ -143,6 +147,43 @@ std::string configure(LDAP* ld, const LdapSettings& s) {
     return {};
 }
 
+/// Whether a TLS handshake with `uri` that failed while tls_require_cert demanded a valid
+/// certificate succeeds when the certificate is not checked, i.e. whether the certificate is
+/// what failed.  libldap over GnuTLS reports a certificate that does not verify only as
+/// "Connect error" with the diagnostic "(unknown error code)" (the reason goes to its debug
+/// output alone), which leaves the administrator guessing between a network, a TLS and a
+/// certificate problem.  So after such a failure, and only then, one more handshake without
+/// the check names the cause.  Nothing is bound, searched or sent on it but StartTLS; it shares
+/// the caller's deadline.
+bool certificate_rejected(const std::string& uri, const LdapSettings& s, bool start_tls,
+                          Deadline deadline) {
+    if (!s.profile.tls_require_cert || deadline.expired())
+        return false;
+    LDAP* raw = nullptr;
+    if (ldap_initialize(&raw, uri.c_str()) != LDAP_SUCCESS || !raw)
+        return false;
+    Handle ld(raw);
+    if (!configure(ld.get(), s, false).empty() ||
+        set_timeouts(ld.get(), s, deadline) != LDAP_OPT_SUCCESS ||
+        ldap_connect(ld.get()) != LDAP_SUCCESS) // ldaps://: the handshake is part of it
+        return false;
+    return !start_tls || ldap_start_tls_s(ld.get(), nullptr, nullptr) == LDAP_SUCCESS;
+}
+
+/// "the server's certificate did not verify (with tls_ca_file F): " when
+/// certificate_rejected() says so, else "" (to go before libldap's own words).
+std::string certificate_problem(const std::string& uri, const LdapSettings& s, bool start_tls,
+                                Deadline deadline) {
+    if (!certificate_rejected(uri, s, start_tls, deadline))
+        return {};
+    const std::string& ca =
+        !s.profile.tls_ca_file.empty() ? s.profile.tls_ca_file : s.profile.tls_ca_dir;
+    return std::string("the server's certificate did not verify (") +
+           (ca.empty() ? std::string("with the system's CA certificates")
+                       : (!s.profile.tls_ca_file.empty() ? "tls_ca_file " : "tls_ca_dir ") + ca) +
+           "): ";
+}
+
 /// Connects, secures and binds one handle to one server.
 Result<Connection> open_one(const std::string& uri, const LdapSettings& s, bool service_bind,
                             Deadline deadline) {
@@ -156,14 +197,28 @@ Result<Connection> open_one(const std::string& uri, const LdapSettings& s, bool 
     if (set_timeouts(ld.get(), s, deadline) != LDAP_OPT_SUCCESS)
         return Result<Connection>::temp_fail(uri + ": setting timeouts failed");
 
+    // For ldaps:// libldap reports a failed handshake as it reports a server that is down
+    // (LDAP_SERVER_DOWN), so only an answer that came before the connect timeout (a server
+    // was there) is worth the diagnostic handshake: after a timeout a second try would only
+    // delay the failover to the next server.
+    const auto connecting = Clock::now();
     rc = ldap_connect(ld.get());
     if (rc != LDAP_SUCCESS)
-        return Result<Connection>::temp_fail(uri + ": " + describe_error(ld.get(), rc));
+        return Result<Connection>::temp_fail(
+            uri + ": " +
+            ((rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR) &&
+                     uri.rfind("ldaps://", 0) == 0 && Clock::now() - connecting < s.connect_timeout
+                 ? certificate_problem(uri, s, false, deadline)
+                 : std::string()) +
+            describe_error(ld.get(), rc));
     if (s.profile.start_tls && uri.rfind("ldapi://", 0) != 0 && uri.rfind("ldaps://", 0) != 0) {
         rc = ldap_start_tls_s(ld.get(), nullptr, nullptr);
         if (rc != LDAP_SUCCESS)
-            return Result<Connection>::temp_fail(
-                uri + ": StartTLS failed: " + describe_error(ld.get(), rc));
+            return Result<Connection>::temp_fail(uri + ": StartTLS failed: " +
+                                                 (rc == LDAP_CONNECT_ERROR
+                                                      ? certificate_problem(uri, s, true, deadline)
+                                                      : std::string()) +
+                                                 describe_error(ld.get(), rc));
     }
     if (service_bind && !s.profile.sasl_mech.empty()) {
         rc = ldap_sasl_interactive_bind_s(ld.get(), nullptr, s.profile.sasl_mech.c_str(), nullptr,
