@@ -144,7 +144,8 @@ int main(int argc, char** argv) try {
         clean = filter.run();
         signals.wake();
     });
-    for (bool stopping = false;;) {
+    bool stopping = false;
+    for (;;) {
         int sig = signals.wait();
         if (sig == 0)
             break; // smfi_main() returned
@@ -162,6 +163,12 @@ int main(int argc, char** argv) try {
     worker.join();
     if (!clean) {
         log.error("libmilter stopped with an error");
+        return EX_SOFTWARE;
+    }
+    if (!stopping) {
+        // Nobody asked: say so, and exit with a failure so that a supervisor restarts the
+        // milter (the systemd unit has Restart=on-failure).
+        log.error("libmilter stopped without being asked to; exiting so that it is restarted");
         return EX_SOFTWARE;
     }
     return 0;

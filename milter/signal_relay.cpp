@@ -76,3 +76,32 @@ void SignalRelay::block_in_this_thread() {
 }
 
 } // namespace vmaildir::milter
+
+// libmilter's own signal thread (libmilter/signal.c, mi_signal_thread) is the one caller of
+// sigwait() here that waits for SIGHUP: it waits for SIGHUP, SIGTERM and SIGINT and stops the
+// milter on any of them.  Handlers on the main thread alone do not keep signals away from it:
+// a thread inside sigwait() counts as accepting what it waits for, and Linux prefers the main
+// thread only while that thread can take the signal at that very instant (not, for one, while
+// it runs the handler for the previous SIGHUP; SA_NODEFER narrows the window but does not
+// close it).  Under load, bursts of SIGHUPs then stopped the milter -- silently, with exit
+// status 0 (tests/integration/drills_test.cpp, "100 SIGHUPs to vmaildir-milter").
+// libmilter has no option to go without that thread, so the executable's own sigwait()
+// (which the dynamic linker binds libmilter's call to, ahead of libc's) parks it for good:
+// it sleeps with the three signals still blocked, and the main thread becomes the only one
+// that can take them.
+// Every other caller (liblmdb waits for SIGPIPE) gets sigwait() as POSIX specifies it.
+extern "C" int sigwait(const sigset_t* __restrict set, int* __restrict sig) noexcept {
+    if (sigismember(set, SIGHUP) == 1) {
+        for (;;)
+            pause(); // only a handler running on this thread ends it; then sleep again
+    }
+    for (;;) {
+        int got = sigtimedwait(set, nullptr, nullptr);
+        if (got > 0) {
+            *sig = got;
+            return 0;
+        }
+        if (errno != EINTR)
+            return errno;
+    }
+}

@@ -8,7 +8,9 @@
 // thread with them blocked: Linux delivers a signal sent to the process to its
 // main thread whenever that thread accepts it, so SIGHUP reloads and SIGTERM
 // stops through smfi_stop() — the same meanings as every other vmaildir daemon.
-// (docs/decisions.md, "Milter".)
+// Because a thread in sigwait() still competes for a signal the main thread cannot
+// take at that instant, signal_relay.cpp also replaces sigwait() for libmilter's
+// thread so that it never takes one (docs/decisions.md, "Milter").
 #pragma once
 
 namespace vmaildir::milter {
