@@ -5,8 +5,13 @@
 // tests/integration/courier-namespace (see tests/CMakeLists.txt).
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <fstream>
 #include <map>
+#include <mutex>
+#include <thread>
+#include <tuple>
 
 #include "support/courier.hpp"
 #include "support/postfix.hpp"
@@ -48,6 +53,111 @@ bool deferred(const std::pair<int, std::string>& r) {
 }
 
 std::string q(const std::string& s) { return shell_quote(s); }
+
+/// How Courier's imapd and pop3d answered a LOGIN / USER+PASS.
+enum class Login { ok, refused, temporary };
+
+/// One real login with curl -v to `url` (imap://... lists the folders, pop3://... the
+/// messages).  Courier says "NO Login failed." / "-ERR Login failed." for a wrong password and
+/// "* BYE Temporary problem, please try again later" / "-ERR Temporary problem, please try
+/// again later" when authentication failed temporarily (a module said so, or authdaemond is
+/// not there): anything but success and "Login failed" is temporary.  `slot` keeps concurrent
+/// callers' transcripts apart.
+Login login(const std::string& url, const std::string& user, const std::string& password,
+            const std::string& slot = "login") {
+    std::string out = "/run/courier/" + slot + ".out";
+    int rc = status_of("curl -sv --max-time 30 " + q(url) + " -u " + q(user + ":" + password) +
+                           " > " + out + " 2>&1",
+                       true);
+    if (rc == 0)
+        return Login::ok;
+    return read_file(out).find("Login failed") != std::string::npos ? Login::refused
+                                                                    : Login::temporary;
+}
+
+/// The PID of authdaemond's master process: the child of the courierlogger that its PID file
+/// names (signals to the logger do not reach it).
+pid_t authdaemond_master() {
+    std::string logger = read_file("/run/courier/authdaemon/pid");
+    if (logger.empty())
+        return -1;
+    std::string child = read_file("/proc/" + logger + "/task/" + logger + "/children");
+    return child.empty() ? -1 : static_cast<pid_t>(std::stol(child));
+}
+
+/// The PIDs of a process's children, as /proc lists them.
+std::string workers_of(pid_t pid) {
+    std::string p = std::to_string(pid);
+    return read_file("/proc/" + p + "/task/" + p + "/children");
+}
+
+/// Whether `pid` is running (not gone, not a zombie).
+bool alive(pid_t pid) {
+    std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+    auto paren = stat.rfind(')');
+    return paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] != 'Z';
+}
+
+/// Logins in a loop on a thread of their own, alternately IMAP as alice and POP3 as bob, with
+/// the right passwords, each tagged with the phase of the drill it began in.
+class LoginLoop {
+public:
+    LoginLoop(int imap_port, int pop3_port)
+        : imap_("imap://127.0.0.1:" + std::to_string(imap_port) + "/"),
+          pop3_("pop3://127.0.0.1:" + std::to_string(pop3_port) + "/"), thread_([this] { run(); }) {
+    }
+    ~LoginLoop() {
+        stop_ = true;
+        thread_.join();
+    }
+    LoginLoop(const LoginLoop&) = delete;
+    LoginLoop& operator=(const LoginLoop&) = delete;
+
+    void phase(int p) { phase_ = p; }
+    /// Outcomes of the logins begun and ended in phase `p`, counted.
+    std::map<Login, std::size_t> outcomes(int p) {
+        std::lock_guard lock(mutex_);
+        std::map<Login, std::size_t> out;
+        for (auto [began, ended, what] : done_)
+            if (began == p && ended == p)
+                ++out[what];
+        return out;
+    }
+    /// Logins refused in any phase, also those that began in one and ended in the next.
+    std::size_t refused() {
+        std::lock_guard lock(mutex_);
+        return static_cast<std::size_t>(std::count_if(
+            done_.begin(), done_.end(), [](auto& d) { return std::get<2>(d) == Login::refused; }));
+    }
+    /// Waits until `n` logins begun and ended in phase `p` have ended.
+    bool wait_for_logins(int p, std::size_t n, std::chrono::seconds limit) {
+        return wait_for(
+            [&] {
+                std::size_t total = 0;
+                for (auto [what, count] : outcomes(p))
+                    total += count;
+                return total >= n;
+            },
+            limit);
+    }
+
+private:
+    void run() {
+        for (std::size_t i = 0; !stop_; ++i) {
+            int began = phase_;
+            Login r = i % 2 ? login(pop3_, "bob@example.org", "bob-pw", "loop")
+                            : login(imap_, "alice@example.org", "alice-pw", "loop");
+            std::lock_guard lock(mutex_);
+            done_.emplace_back(began, phase_.load(), r);
+        }
+    }
+    std::string imap_, pop3_;
+    std::atomic<int> phase_{0};
+    std::atomic<bool> stop_{false};
+    std::mutex mutex_;
+    std::vector<std::tuple<int, int, Login>> done_; ///< phase begun in, ended in, outcome
+    std::thread thread_;
+};
 
 } // namespace
 
@@ -277,4 +387,113 @@ TEST_CASE("courier: IMAP and POP3 read what Postfix delivered; SMTP AUTH and sen
     CHECK(down.second.find("Temporary problem") != std::string::npos);
     CHECK(smtp("frank@example.org", "frank-pw", "frank@example.org", "bob@example.org", "down")
               .replied("454 4.7.0"));
+}
+
+TEST_CASE("courier: kill -9 of authdaemond and 100 SIGHUPs under a login load; SMTP AUTH") {
+    Slapd slapd("courier-drills", "jamm");
+    std::string conf = write_config(slapd, "drills", {{"schema", "jamm"}});
+    const std::string dir = slapd.dir();
+    // The Maildirs that imapd and pop3d open after a login (this namespace's /var/mail).
+    for (const char* user : {"alice", "bob"})
+        run("install -d -o 5000 -g 5000 /var/mail/vhosts/example.org "
+            "/var/mail/vhosts/example.org/" +
+            std::string(user) + " /var/mail/vhosts/example.org/" + user +
+            "/cur "
+            "/var/mail/vhosts/example.org/" +
+            user + "/new /var/mail/vhosts/example.org/" + user + "/tmp");
+    // Postfix with SMTP AUTH through Cyrus SASL's authdaemond method, as in the case above
+    // (only AUTH is asked here: no tables needed).
+    std::map<std::string, std::string> main_cf = example_settings("postfix/main.cf");
+    for (auto& [k, v] : example_settings("postfix/main-smtp-auth.cf"))
+        main_cf[k] = v;
+    main_cf["virtual_mailbox_base"] = "/var/mail/vhosts";
+    PostfixInstance postfix(dir + "/postfix", main_cf);
+    fs::create_directories(postfix.config_dir() + "/sasl");
+    fs::copy_file(std::string(VMAILDIR_SOURCE_DIR) + "/examples/postfix/sasl/smtpd.conf",
+                  postfix.config_dir() + "/sasl/smtpd.conf", fs::copy_options::overwrite_existing);
+    postfix.set({});
+    auto smtp_auth = [&](const std::string& user, const std::string& password) {
+        return postfix.swaks("--quit-after AUTH --auth PLAIN --auth-user " + q(user) +
+                             " --auth-password " + q(password) + " --to bob@example.org");
+    };
+
+    std::optional<AuthDaemon> daemon;
+    daemon.emplace("authvmaildir", conf);
+    run("chgrp postfix /run/courier/authdaemon");
+    CourierServer imapd("imapd", free_port());
+    CourierServer pop3d("pop3d", free_port());
+    const std::string imap = "imap://127.0.0.1:" + std::to_string(imapd.port()) + "/";
+    const std::string pop3 = "pop3://127.0.0.1:" + std::to_string(pop3d.port()) + "/";
+    REQUIRE(login(imap, "alice@example.org", "alice-pw") == Login::ok);
+    REQUIRE(login(pop3, "bob@example.org", "bob-pw") == Login::ok);
+    CHECK(login(imap, "alice@example.org", "wrong") == Login::refused);
+    CHECK(smtp_auth("alice@example.org", "alice-pw").replied("235 2.7.0"));
+    CHECK(smtp_auth("alice@example.org", "wrong").replied("535 5.7.8"));
+
+    {
+        LoginLoop loop(imapd.port(), pop3d.port());
+        CHECK(loop.wait_for_logins(0, 4, std::chrono::seconds(30)));
+
+        // kill -9 of authdaemond's master: its workers go with it, and so does courierlogger.
+        // Logins fail for now, but as "try later", never as a wrong password.
+        pid_t master = authdaemond_master();
+        REQUIRE(master > 0);
+        loop.phase(1);
+        ::kill(master, SIGKILL);
+        CHECK(wait_for([&] { return !alive(master); }, std::chrono::seconds(10)));
+        CHECK(loop.wait_for_logins(1, 4, std::chrono::seconds(30)));
+        Swaks down = smtp_auth("alice@example.org", "alice-pw");
+        CHECK(down.replied("454 4.7.0"));
+        CHECK_FALSE(down.replied("535"));
+
+        // Restarted, every login succeeds again.
+        loop.phase(2);
+        daemon.reset(); // its PID file names a logger that is gone: nothing to stop
+        daemon.emplace("authvmaildir", conf);
+        loop.phase(3);
+        CHECK(loop.wait_for_logins(3, 6, std::chrono::seconds(30)));
+
+        // 100 SIGHUPs, 50 ms apart: each makes authdaemond stop its workers, reload its
+        // modules and start new ones, while logins go on.
+        master = authdaemond_master();
+        REQUIRE(master > 0);
+        const std::string workers = workers_of(master);
+        loop.phase(4);
+        for (int i = 0; i < 100; ++i) {
+            ::kill(master, SIGHUP);
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        loop.phase(5);
+        CHECK(alive(master));
+        CHECK(authdaemond_master() == master);
+        CHECK(workers_of(master) != workers); // the SIGHUPs took effect
+        CHECK(loop.wait_for_logins(5, 6, std::chrono::seconds(30)));
+
+        auto before = loop.outcomes(0), outage = loop.outcomes(1), restarting = loop.outcomes(2),
+             after = loop.outcomes(3), storm = loop.outcomes(4), calm = loop.outcomes(5);
+        MESSAGE("logins ok/refused/temporary: before ", before[Login::ok], "/",
+                before[Login::refused], "/", before[Login::temporary], "; authdaemond killed ",
+                outage[Login::ok], "/", outage[Login::refused], "/", outage[Login::temporary],
+                "; restarting ", restarting[Login::ok], "/", restarting[Login::refused], "/",
+                restarting[Login::temporary], "; restarted ", after[Login::ok], "/",
+                after[Login::refused], "/", after[Login::temporary], "; SIGHUPs ", storm[Login::ok],
+                "/", storm[Login::refused], "/", storm[Login::temporary], "; after them ",
+                calm[Login::ok], "/", calm[Login::refused], "/", calm[Login::temporary]);
+        // Never "wrong password" for the right one, also not for the logins in flight at the
+        // kill (which may fail for now) or at the end of the SIGHUPs.
+        CHECK(loop.refused() == 0);
+        CHECK(before[Login::refused] + before[Login::temporary] == 0);
+        CHECK(outage[Login::refused] == 0);
+        CHECK(outage[Login::temporary] >= 3);
+        CHECK(restarting[Login::refused] == 0);
+        CHECK(after[Login::refused] + after[Login::temporary] == 0);
+        CHECK(storm[Login::refused] == 0);
+        CHECK(storm[Login::ok] >= 1);
+        CHECK(calm[Login::refused] + calm[Login::temporary] == 0);
+    }
+    // A wrong password is still refused, on both services and on SMTP.
+    CHECK(login(imap, "alice@example.org", "wrong") == Login::refused);
+    CHECK(login(pop3, "bob@example.org", "wrong") == Login::refused);
+    CHECK(smtp_auth("alice@example.org", "alice-pw").replied("235 2.7.0"));
+    CHECK(smtp_auth("alice@example.org", "wrong").replied("535 5.7.8"));
 }
