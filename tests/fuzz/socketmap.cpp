@@ -61,8 +61,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& result : fuzz::lookup_outcomes(value)) {
         std::string reply = socketmap_reply(result);
         fuzz::require(reply.size() <= max_socketmap_reply, "a reply fits Postfix's limit");
-        auto back = read_all({netstring(reply)});
-        fuzz::require(!back.second && back.first.size() == 1 && back.first[0] == reply,
+        // Framed by length, not read back: NetstringReader holds requests to max_request,
+        // and a reply may be longer (found by the long run: a harness mistake).
+        fuzz::require(netstring(reply) == std::to_string(reply.size()) + ":" + reply + ",",
                       "a reply is one netstring");
         fuzz::require(reply.rfind("OK ", 0) == 0 || reply.rfind("TEMP ", 0) == 0 ||
                           reply == "NOTFOUND ",
