@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <mutex>
 #include <sasl/sasl.h>
 
 namespace vmaildir::ldap {
@@ -147,6 +148,20 @@ std::string configure(LDAP* ld, const LdapSettings& s, bool check_certificate = 
     return {};
 }
 
+/// ldap_initialize(), with libldap's process-wide defaults set up once first.  libldap 2.5
+/// sets them up in its first call (ldap_int_initialize, which reads ldap.conf and the
+/// LDAP* environment) without a lock of its own: two threads opening their first
+/// connections at once raced there (ThreadSanitizer, issue #13).  ldap_get_option() on no
+/// handle does that set-up; std::call_once makes every other thread wait for it.
+int initialize(LDAP** ld, const std::string& uri) {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        int version = 0;
+        ldap_get_option(nullptr, LDAP_OPT_PROTOCOL_VERSION, &version);
+    });
+    return ldap_initialize(ld, uri.c_str());
+}
+
 /// Whether a TLS handshake with `uri` that failed while tls_require_cert demanded a valid
 /// certificate succeeds when the certificate is not checked, i.e. whether the certificate is
 /// what failed.  libldap over GnuTLS reports a certificate that does not verify only as
@@ -160,7 +175,7 @@ bool certificate_rejected(const std::string& uri, const LdapSettings& s, bool st
     if (!s.profile.tls_require_cert || deadline.expired())
         return false;
     LDAP* raw = nullptr;
-    if (ldap_initialize(&raw, uri.c_str()) != LDAP_SUCCESS || !raw)
+    if (initialize(&raw, uri) != LDAP_SUCCESS || !raw)
         return false;
     Handle ld(raw);
     if (!configure(ld.get(), s, false).empty() ||
@@ -188,7 +203,7 @@ std::string certificate_problem(const std::string& uri, const LdapSettings& s, b
 Result<Connection> open_one(const std::string& uri, const LdapSettings& s, bool service_bind,
                             Deadline deadline) {
     LDAP* raw = nullptr;
-    int rc = ldap_initialize(&raw, uri.c_str());
+    int rc = initialize(&raw, uri);
     Handle ld(raw);
     if (rc != LDAP_SUCCESS || !ld)
         return Result<Connection>::temp_fail(uri + ": bad URI: " + ldap_err2string(rc));
