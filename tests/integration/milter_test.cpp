@@ -53,6 +53,7 @@ struct Host {
         std::map<std::string, std::string> conf = example_main_cf();
         if (auth)
             conf.insert(smtp_auth.begin(), smtp_auth.end());
+        auto sasl = sasl_after_start(conf); // on once the daemon's socket is there
         postfix.emplace(dir + "/postfix", conf, std::map<std::string, std::string>{}, true);
         const std::string socket_dir = postfix->queue_dir() + "/vmaildir";
         fs::create_directories(socket_dir);
@@ -62,6 +63,8 @@ struct Host {
         if (auth)
             daemon.emplace(dir, dir + "/vmaildir.conf", postfix->queue_dir() + "/private/vmaildir");
         milter.emplace(dir, dir + "/vmaildir.conf", "unix:" + socket_dir + "/milter.sock", flags);
+        if (!sasl.empty())
+            postfix->set(sasl);
     }
 
     Swaks send(const std::string& to, const std::string& from = "sender@sender.test",

@@ -34,8 +34,11 @@ struct Host {
         std::map<std::string, std::string> conf = example_main_cf(dir + "/postfix/vmail");
         for (const auto& [k, v] : main_cf)
             conf[k] = v;
+        auto sasl = sasl_after_start(conf);
         postfix.emplace(dir + "/postfix", conf, example_virtual_options(dir + "/tables"), true);
         daemon.emplace(dir, dir + "/vmaildir.conf", postfix->queue_dir() + "/private/vmaildir");
+        if (!sasl.empty())
+            postfix->set(sasl);
     }
     /// A vmaildir map as Postfix's (chrooted) daemons name it (examples/postfix/main.cf).
     static std::string relative(const std::string& map) {

@@ -66,6 +66,17 @@ example_virtual_options(const std::string& tables, const std::string& file = "ma
     return out;
 }
 
+/// Takes smtpd_sasl_auth_enable out of `main_cf` and returns it, for PostfixInstance::set()
+/// once the authentication socket exists: an smtpd that gets a client (the harness's readiness
+/// probe) while the socket is missing exits with "fatal: no SASL authentication mechanisms",
+/// and master then throttles smtpd for a minute, reloads or not.
+inline std::map<std::string, std::string> sasl_after_start(std::map<std::string, std::string>& main_cf) {
+    std::map<std::string, std::string> later;
+    if (auto node = main_cf.extract("smtpd_sasl_auth_enable"))
+        later.insert(std::move(node));
+    return later;
+}
+
 /// vmaildir-postfix serving a configuration on a unix socket (and SOCKET-auth, the Dovecot
 /// authentication protocol) and a loopback tcp_table port.
 class TableDaemon {
