@@ -447,7 +447,13 @@ TEST_CASE("hostile clients: a million distinct keys leave memory bounded by cach
     // MB of the warm-up (0.4 to 5 MB in runs here, malloc's fragmentation).  32 MB is far from
     // both: it catches any growth of more than about 32 bytes per key.
     REQUIRE(warm_kb > 0);
+#ifdef VMAILDIR_SANITIZED
+    // Under ASan freed memory waits in a quarantine of up to 256 MB before it is reused, so
+    // RSS says nothing about the cache; the plain build checks the bound.
+    MESSAGE("sanitizer build: the RSS bound is not checked");
+#else
     CHECK(loaded_kb - warm_kb < 32 * 1024);
+#endif
     // Still the same process, still answering from the directory.
     CHECK(d.process().running());
     CHECK(socketmap(d.socket(), "mailbox alice@example.org") ==
