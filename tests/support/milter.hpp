@@ -37,6 +37,14 @@ public:
                       std::chrono::seconds(10)))
             throw std::runtime_error("vmaildir-milter did not start; see " + log_);
     }
+    /// Stopped with stop()'s grace, not Process's five seconds: libmilter alone may take
+    /// five, and a SIGKILL then would cut off the leak check of a sanitizer build.
+    ~MilterDaemon() {
+        if (process_)
+            stop();
+    }
+    MilterDaemon(const MilterDaemon&) = delete;
+    MilterDaemon& operator=(const MilterDaemon&) = delete;
     const std::string& socket() const { return socket_; }
     std::string log() const { return read_file(log_); }
     Process& process() { return *process_; }
