@@ -116,6 +116,10 @@ Conversation::Step Conversation::respond(const std::string& id, Pending& p,
         s.reply = "CONT\t" + id + "\t" + util::base64_encode("Password:") + "\n";
         return s;
     }
+    // No NUL, as for PLAIN, which cannot carry one (the dovecot_auth fuzz harness found LOGIN
+    // handing it on; the password check refuses it too, as crypt(3) would read up to the NUL).
+    if (decoded->find('\0') != std::string::npos)
+        return fail("Invalid password");
     std::string login = p.login, service = p.service;
     return finish(id, service, login, *decoded);
 }

@@ -79,6 +79,16 @@ TEST_CASE("LOGIN: user name, then password") {
           "OK\t1\tuser=alice@example.org\n");
 }
 
+TEST_CASE("LOGIN: a password with a NUL is refused before any check") {
+    // As PLAIN, which cannot carry one; crypt(3) would read only up to the NUL (the
+    // dovecot_auth fuzz harness found LOGIN handing it to the password check).
+    auto c = conversation();
+    c.line("AUTH\t1\tLOGIN\tservice=smtp");
+    c.line("CONT\t1\t" + base64_encode("alice@example.org"));
+    CHECK(c.line("CONT\t1\t" + base64_encode("alice-pw\0anything"s)).reply ==
+          "FAIL\t1\treason=Invalid password\n");
+}
+
 TEST_CASE("directory trouble closes the connection without an answer") {
     auto c = conversation();
     auto s =
