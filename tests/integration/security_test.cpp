@@ -335,7 +335,13 @@ void check_runs_as(pid_t pid, const std::string& user) {
     CHECK(status_files.size() >= 2); // the process and at least its main thread
     for (const std::string& file : status_files) {
         CAPTURE(file);
+        // A connection's thread may end between the listing and the reading (the daemon
+        // was just asked something); the process's own file is always there.
+        if (file != status_files.front() && !fs::exists(file))
+            continue;
         Credentials c = credentials(file);
+        if (file != status_files.front() && c.uids.empty() && !fs::exists(file))
+            continue;
         CHECK(c.uids == uid);
         CHECK(c.gids == gid);
         CHECK(c.groups == groups);
