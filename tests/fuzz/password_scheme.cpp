@@ -4,9 +4,14 @@
 // and then matches exactly the password it holds; an unknown tag is unsupported, never a
 // match; an empty candidate never matches; a hash made by hash_password() verifies with its
 // password and not with another, and bcrypt refuses a password longer than the 72 bytes it
-// reads (the crypt(3) schemes only when the input starts with 'C': they cost milliseconds). {CRYPT}
-// settings that ask libcrypt for an expensive method or cost are not verified here: their slowness
-// is by design, not a defect.
+// reads.  libcrypt's hashing is slow by design, not a defect, so it is rationed by the input's
+// FNV-1a hash (an input is always checked alike, so a finding reproduces): the crypt(3) schemes
+// hash only when the input starts with 'C' (a fifth of the inputs run) and its hash is 0 modulo
+// 256 (5 ms a scheme), yescrypt's 0 modulo 1024 (50 ms), while bcrypt's refusal of a long
+// password, which hashes nothing, is checked for every 'C' input; {CRYPT} settings that cost
+// milliseconds (SHA-crypt with the default rounds, bcrypt at costs 4 to 6) are verified when
+// the hash is 0 modulo 16, cheap ones (MD5-crypt, DES) always, and expensive ones (yescrypt,
+// other rounds and costs) only with the empty candidate, which libcrypt never sees.
 #include "fuzz.hpp"
 #include "vmaildir/auth/password.hpp"
 
@@ -19,17 +24,31 @@ namespace {
 const char* const known_tags[] = {"CRYPT", "SSHA",   "SSHA256", "SSHA512", "SMD5",     "SHA",
                                   "SHA1",  "SHA256", "SHA512",  "MD5",     "CLEARTEXT"};
 
-/// Whether libcrypt can check `setting` in well under a second: traditional and MD5-crypt,
-/// SHA-crypt with the default rounds, bcrypt at the lowest costs.
-bool cheap_crypt(std::string_view setting) {
+/// What checking a {CRYPT} setting costs libcrypt: well under a millisecond (MD5-crypt,
+/// traditional DES), one to three milliseconds a check (SHA-crypt with the default rounds,
+/// bcrypt at the lowest costs), or more (yescrypt, other rounds and costs, unknown methods).
+enum class CryptCost { cheap, moderate, expensive };
+
+CryptCost crypt_cost(std::string_view setting) {
     if (setting.rfind("$1$", 0) == 0)
-        return true;
+        return CryptCost::cheap;
     if (setting.rfind("$5$", 0) == 0 || setting.rfind("$6$", 0) == 0)
-        return setting.find("rounds=") == std::string_view::npos;
+        return setting.find("rounds=") == std::string_view::npos ? CryptCost::moderate
+                                                                 : CryptCost::expensive;
     if (setting.size() >= 7 && setting.rfind("$2", 0) == 0 && setting[4] == '0' &&
         setting[5] >= '4' && setting[5] <= '6')
-        return true;
-    return !setting.empty() && setting.front() != '$' && setting.front() != '_';
+        return CryptCost::moderate;
+    return !setting.empty() && setting.front() != '$' && setting.front() != '_'
+               ? CryptCost::cheap
+               : CryptCost::expensive;
+}
+
+/// Whether the input's FNV-1a hash is 0 modulo `n`: one input in `n`, and always the same ones.
+bool chosen(std::string_view in, std::uint32_t n) {
+    std::uint32_t h = 2166136261u;
+    for (unsigned char c : in)
+        h = (h ^ c) * 16777619u;
+    return h % n == 0;
 }
 
 } // namespace
@@ -46,8 +65,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view payload = tagged ? stored.substr(close + 1) : stored;
     bool crypt =
         util::iequals(tag, "CRYPT") || (util::iequals(tag, "MD5") && payload.rfind("$1$", 0) == 0);
+    const CryptCost cost = crypt ? crypt_cost(payload) : CryptCost::cheap;
 
-    if (!crypt || cheap_crypt(payload)) {
+    if (cost == CryptCost::cheap || (cost == CryptCost::moderate && chosen(in, 16))) {
         PasswordCheck strict = verify_password(stored, candidate, false);
         PasswordCheck lenient = verify_password(stored, candidate, true);
         fuzz::require(verify_password(stored, candidate, false) == strict,
@@ -71,6 +91,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
         if (strict == PasswordCheck::match)
             fuzz::require(lenient == PasswordCheck::match, "allowing cleartext keeps a match");
+    } else if (candidate.empty()) { // refused before libcrypt is asked
+        fuzz::require(verify_password(stored, candidate, false) == PasswordCheck::mismatch &&
+                          verify_password(stored, candidate, true) == PasswordCheck::mismatch,
+                      "an empty candidate never matches");
     }
 
     // The generator: every scheme vmaildir writes verifies with its password only.
@@ -86,12 +110,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           PasswordScheme::bcrypt}) {
         bool is_crypt = scheme != PasswordScheme::ssha512 && scheme != PasswordScheme::ssha256 &&
                         scheme != PasswordScheme::ssha;
-        if (is_crypt && (in.empty() || in[0] != 'C'))
+        const bool refused = scheme == PasswordScheme::bcrypt && candidate.size() > 72;
+        if (is_crypt &&
+            (in.empty() || in[0] != 'C' ||
+             (!refused && !chosen(in, scheme == PasswordScheme::yescrypt ? 1024 : 256))))
             continue;
         auto hash = hash_password(candidate, scheme);
         if (!is_crypt)
             fuzz::require(hash.has_value(), "a digest scheme always hashes");
-        if (scheme == PasswordScheme::bcrypt && candidate.size() > 72)
+        if (refused)
             fuzz::require(!hash, "bcrypt refuses what it would hash in part");
         if (!hash)
             continue;
