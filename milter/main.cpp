@@ -3,6 +3,7 @@
 // Sendmail).  libmilter owns the socket and the threads (filter.hpp); the
 // common pieces are the daemon skeleton's: options, Bootstrap, ServiceHolder,
 // privilege drop.  Signals: signal_relay.hpp.
+#include <atomic>
 #include "filter.hpp"
 #include "signal_relay.hpp"
 #include "vmaildir/daemon/daemon.hpp"
@@ -139,9 +140,11 @@ int main(int argc, char** argv) try {
              cl->value("unauthenticated-senders") + ")");
 
     bool clean = true;
+    std::atomic<bool> returned{false}; // smfi_main() has returned
     std::thread worker([&] {
         SignalRelay::block_in_this_thread(); // libmilter's threads inherit it
         clean = filter.run();
+        returned = true;
         signals.wake();
     });
     bool stopping = false;
@@ -157,7 +160,10 @@ int main(int argc, char** argv) try {
         } else if (sig != SIGHUP && !stopping) {
             log.info("stopping on signal " + std::to_string(sig));
             stopping = true;
-            milter::Filter::stop();
+            // smfi_stop() once smfi_main() has returned would lock a mutex libmilter has
+            // destroyed (ThreadSanitizer saw it: a signal can come as libmilter ends).
+            if (!returned)
+                milter::Filter::stop();
         }
     }
     worker.join();
