@@ -19,21 +19,7 @@ namespace {
 
 /// Every line the reader yields for `chunks`, and whether it ended on an over-long line.
 std::pair<std::vector<std::string>, bool> read_all(const std::vector<std::string_view>& chunks) {
-    LineReader reader;
-    std::vector<std::string> out;
-    std::string line;
-    for (std::string_view chunk : chunks) {
-        reader.feed(chunk);
-        for (;;) {
-            auto status = reader.next(line);
-            if (status == LineReader::Status::too_long)
-                return {out, true};
-            if (status == LineReader::Status::need_more)
-                break;
-            out.push_back(line);
-        }
-    }
-    return {out, false};
+    return fuzz::read_all<LineReader>(chunks, LineReader::Status::too_long);
 }
 
 /// The fields of a reply line (without its LF), as the hosts split them.

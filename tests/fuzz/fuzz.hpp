@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace vmaildir::fuzz {
@@ -31,6 +32,29 @@ inline void require(bool ok, const char* property) {
 inline std::vector<Result<std::vector<std::string>>> lookup_outcomes(const std::string& value) {
     using R = Result<std::vector<std::string>>;
     return {R::found({value}), R::found({value, value}), R::temp_fail(value), R::not_found(value)};
+}
+
+/// Every item a protocol reader (NetstringReader, LineReader: feed(), next() giving a Status
+/// with need_more) yields for `chunks` fed in turn, and whether it ended at `stop`, the
+/// status that ends a connection.  For the "whole and split input agree" properties.
+template <class Reader>
+std::pair<std::vector<std::string>, bool> read_all(const std::vector<std::string_view>& chunks,
+                                                   typename Reader::Status stop) {
+    Reader reader;
+    std::vector<std::string> out;
+    std::string item;
+    for (std::string_view chunk : chunks) {
+        reader.feed(chunk);
+        for (;;) {
+            auto status = reader.next(item);
+            if (status == stop)
+                return {out, true};
+            if (status == Reader::Status::need_more)
+                break;
+            out.push_back(item);
+        }
+    }
+    return {out, false};
 }
 
 } // namespace vmaildir::fuzz

@@ -14,21 +14,7 @@ namespace {
 
 /// Every payload the reader yields for `chunks`, and whether it ended malformed.
 std::pair<std::vector<std::string>, bool> read_all(const std::vector<std::string_view>& chunks) {
-    NetstringReader reader;
-    std::vector<std::string> out;
-    std::string payload;
-    for (std::string_view chunk : chunks) {
-        reader.feed(chunk);
-        for (;;) {
-            auto status = reader.next(payload);
-            if (status == NetstringReader::Status::malformed)
-                return {out, true};
-            if (status == NetstringReader::Status::need_more)
-                break;
-            out.push_back(payload);
-        }
-    }
-    return {out, false};
+    return fuzz::read_all<NetstringReader>(chunks, NetstringReader::Status::malformed);
 }
 
 } // namespace
