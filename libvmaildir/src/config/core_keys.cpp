@@ -2,6 +2,7 @@
 #include "config/core_keys.hpp"
 
 #include "config/values.hpp"
+#include "vmaildir/model/quota.hpp"
 #include "vmaildir/util/dn.hpp"
 #include "vmaildir/util/text.hpp"
 
@@ -186,6 +187,45 @@ std::vector<Key<Config>> make_keys() {
         {"domain_admin_sets_quota", "no", "a domain's postmasters may change account quotas", false,
          [](Config& c, const std::string& v) {
              c.acl.domain_admin_sets_quota = to_bool(v);
+         }},
+
+        // What the administration commands give new accounts
+        {"new_account_mailbox", "(preset)",
+         "mailbox path of a new account: %d domain, %l local part, %h new_account_home, %s a "
+         "stamp unique to the creation (a re-created account never gets an earlier one's "
+         "Maildir); jamm and courier: %d/%l.%s/, mailrouter: %h/%d/%l.%s/",
+         false,
+         [](Config& c, const std::string& v) {
+             if (v.find("%s") == std::string::npos)
+                 throw BadValue{"must contain %s, so that a re-created account gets a new "
+                                "mailbox (SPEC §5)"};
+             for (std::size_t i = v.find('%'); i != std::string::npos; i = v.find('%', i + 2))
+                 if (i + 1 >= v.size() ||
+                     std::string_view("dlhs%").find(v[i + 1]) == std::string_view::npos)
+                     throw BadValue{"unknown placeholder in '" + util::printable(v) +
+                                    "' (use %d %l %h %s %%)"};
+             c.new_account.mailbox_template = v;
+         }},
+        {"new_account_home", "/var/mail/vhosts", "home directory of a new account", false,
+         [](Config& c, const std::string& v) {
+             if (v.empty() || v.front() != '/')
+                 throw BadValue{"must be an absolute path"};
+             c.new_account.home = v;
+         }},
+        {"new_account_uid", "5000", "uid number of a new account", false,
+         [](Config& c, const std::string& v) {
+             c.new_account.uid = to_number(v, 1, 4294967294UL);
+         }},
+        {"new_account_gid", "5000", "gid number of a new account", false,
+         [](Config& c, const std::string& v) {
+             c.new_account.gid = to_number(v, 1, 4294967294UL);
+         }},
+        {"new_account_quota", "",
+         "quota of a new account (as stored, e.g. 100000000S); empty: none", false,
+         [](Config& c, const std::string& v) {
+             if (!v.empty() && !quota_bytes(v))
+                 throw BadValue{"'" + util::printable(v) + "' is not a quota"};
+             c.new_account.quota = v;
          }},
 
         // Logging

@@ -56,52 +56,6 @@ bool in_scope(const Entry& entry, const std::string& base, std::size_t base_dept
     return false;
 }
 
-bool contains_value(const std::vector<std::string>& values, std::string_view value) {
-    return std::any_of(values.begin(), values.end(),
-                       [&](const std::string& v) { return util::iequals(v, value); });
-}
-
-// Applies one change to `entry`; the reason slapd would refuse it, or empty.
-std::string apply(Entry& entry, const Modification& change) {
-    const std::string& name = change.attribute;
-    switch (change.op) {
-    case Modification::Op::replace:
-        entry.replace(name, change.values);
-        return {};
-    case Modification::Op::add: {
-        if (change.values.empty())
-            return "modify/add: " + name + ": no values given";
-        std::vector<std::string> values = entry.values(name);
-        for (const std::string& v : change.values) {
-            if (contains_value(values, v))
-                return "modify/add: " + name + ": value exists (attributeOrValueExists)";
-            values.push_back(v);
-        }
-        entry.replace(name, std::move(values));
-        return {};
-    }
-    case Modification::Op::remove: {
-        if (!entry.has(name))
-            return "modify/delete: " + name + ": no such attribute";
-        if (change.values.empty()) {
-            entry.replace(name, {});
-            return {};
-        }
-        std::vector<std::string> values = entry.values(name);
-        for (const std::string& v : change.values) {
-            auto it = std::find_if(values.begin(), values.end(),
-                                   [&](const std::string& s) { return util::iequals(s, v); });
-            if (it == values.end())
-                return "modify/delete: " + name + ": no such value";
-            values.erase(it);
-        }
-        entry.replace(name, std::move(values));
-        return {};
-    }
-    }
-    return "modify: unknown operation";
-}
-
 } // namespace
 
 MemoryDirectory::MemoryDirectory(std::vector<Entry> entries, std::string origin,
@@ -200,12 +154,97 @@ Result<std::monostate> MemoryDirectory::modify(const std::string& dn,
     // All or nothing (RFC 4511 §4.6): work on a copy.
     Entry changed = *it;
     for (const Modification& change : changes) {
-        std::string refusal = apply(changed, change);
+        std::string refusal = apply_modification(changed, change);
         if (!refusal.empty())
             return R::temp_fail(refusal + " (" + util::printable(dn) + ")");
     }
     *it = std::move(changed);
     return R::found(std::monostate{});
+}
+
+namespace {
+
+class MemorySession final : public DirectorySession {
+public:
+    MemorySession(MemoryDirectory& directory, std::string identity)
+        : directory_(directory), identity_(std::move(identity)) {}
+    const std::string& identity() const noexcept override { return identity_; }
+    Result<std::vector<Entry>> search(const SearchRequest& request, Deadline deadline) override {
+        return directory_.search(request, deadline);
+    }
+    Result<std::monostate> apply(const Change& change, Deadline deadline) override {
+        if (deadline.expired())
+            return Result<std::monostate>::temp_fail(timeout_reason);
+        return directory_.apply(change);
+    }
+
+private:
+    MemoryDirectory& directory_;
+    std::string identity_;
+};
+
+} // namespace
+
+Result<std::unique_ptr<DirectorySession>> MemoryDirectory::open_session(const Identity& who,
+                                                                        Deadline deadline) {
+    using R = Result<std::unique_ptr<DirectorySession>>;
+    if (who.method == Identity::Method::simple) {
+        auto bound = check_bind(who.dn, who.password, deadline);
+        if (!bound.is_found())
+            return R::failure_of(bound);
+        if (!bound.value())
+            return R::not_found("bind as " + util::printable(who.dn) + ": invalid credentials");
+    }
+    return R::found(std::make_unique<MemorySession>(*this, who.dn));
+}
+
+Result<std::monostate> MemoryDirectory::apply(const Change& change) {
+    using R = Result<std::monostate>;
+    const std::string shown = util::printable(change.dn);
+    if (!util::parse_dn(change.dn))
+        return R::not_found("invalid DN syntax: " + shown);
+    std::unique_lock lock(mutex_);
+    auto it = find_entry(entries_, change.dn);
+    switch (change.kind) {
+    case Change::Kind::add: {
+        if (it != entries_.end())
+            return R::not_found("already exists: " + shown);
+        // The parent exists as the search base does (see the list above): when some entry
+        // is at or below it.
+        auto parent = util::parent_dn(change.dn);
+        if (parent && std::none_of(entries_.begin(), entries_.end(), [&](const Entry& e) {
+                return util::dn_within(e.dn(), *parent);
+            }))
+            return R::not_found("no such object: the parent of " + shown);
+        Entry entry = change.entry;
+        entry.set_dn(change.dn);
+        entries_.push_back(std::move(entry));
+        return R::found({});
+    }
+    case Change::Kind::remove: {
+        if (it == entries_.end())
+            return R::not_found("no such object: " + shown);
+        const std::size_t below = depth(change.dn) + 1;
+        for (const Entry& e : entries_)
+            if (util::dn_within(e.dn(), change.dn) && depth(e.dn()) == below)
+                return R::not_found("not allowed on non-leaf: " + shown);
+        entries_.erase(it);
+        return R::found({});
+    }
+    case Change::Kind::modify: {
+        if (it == entries_.end())
+            return R::not_found("no such object: " + shown);
+        Entry changed = *it;
+        for (const Modification& m : change.modifications) {
+            std::string refusal = apply_modification(changed, m);
+            if (!refusal.empty())
+                return R::not_found(refusal + " (" + shown + ")");
+        }
+        *it = std::move(changed);
+        return R::found({});
+    }
+    }
+    return R::temp_fail("unknown change");
 }
 
 void MemoryDirectory::put(Entry entry) {

@@ -92,6 +92,12 @@ int sasl_interact(LDAP*, unsigned, void* defaults, void* prompts) {
     return LDAP_SUCCESS;
 }
 
+int sasl_bind(LDAP* ld, const std::string& mech, const std::string& authz_id) {
+    return ldap_sasl_interactive_bind_s(ld, nullptr, mech.c_str(), nullptr, nullptr,
+                                        LDAP_SASL_QUIET, sasl_interact,
+                                        const_cast<std::string*>(&authz_id));
+}
+
 int set_timeouts(LDAP* ld, const LdapSettings& settings, Deadline deadline) {
     auto connect_ms = std::min(settings.connect_timeout, deadline.remaining()).count();
     timeval net{};
@@ -236,9 +242,7 @@ Result<Connection> open_one(const std::string& uri, const LdapSettings& s, bool 
                                                  describe_error(ld.get(), rc));
     }
     if (service_bind && !s.profile.sasl_mech.empty()) {
-        rc = ldap_sasl_interactive_bind_s(ld.get(), nullptr, s.profile.sasl_mech.c_str(), nullptr,
-                                          nullptr, LDAP_SASL_QUIET, sasl_interact,
-                                          const_cast<std::string*>(&s.profile.sasl_authz_id));
+        rc = sasl_bind(ld.get(), s.profile.sasl_mech, s.profile.sasl_authz_id);
         if (rc != LDAP_SUCCESS)
             return Result<Connection>::temp_fail(uri + ": SASL " + s.profile.sasl_mech +
                                                  " bind failed: " + describe_error(ld.get(), rc));
@@ -255,6 +259,15 @@ Result<Connection> open_one(const std::string& uri, const LdapSettings& s, bool 
 }
 
 } // namespace
+
+Result<Connection> open_unbound(const std::string& uri, const LdapSettings& settings,
+                                Deadline deadline) {
+    return open_one(uri, settings, false, deadline);
+}
+
+int sasl_external_bind(LDAP* ld, const std::string& authz_id) {
+    return sasl_bind(ld, "EXTERNAL", authz_id);
+}
 
 Result<Connection> open_connection(const LdapSettings& settings, bool service_bind,
                                    Deadline deadline, Logger& log) {

@@ -82,6 +82,14 @@ struct Connection {
     std::uint64_t epoch = 0; ///< when its pool counted it in (Pool::stamp)
 };
 
+/// Connects to `uri` and secures it (StartTLS when configured, ldaps://), without binding.
+Result<Connection> open_unbound(const std::string& uri, const LdapSettings& settings,
+                                Deadline deadline);
+
+/// SASL EXTERNAL bind (ldapi:// peer credentials, TLS client certificates) with an optional
+/// authorization identity; libldap's result code.
+int sasl_external_bind(LDAP* ld, const std::string& authz_id);
+
 /// Opens a connection to the first server in `settings.servers` that accepts it, within the
 /// deadline: connect, StartTLS if configured, then the service bind when `service_bind`
 /// (anonymous connections for password checks skip it).  temp_fail with every server's

@@ -10,7 +10,9 @@
 #include "ldap/ldap_directory.hpp"
 
 #include "ldap/connection.hpp"
+#include "ldap/operations.hpp"
 #include "ldap/pool.hpp"
+#include "ldap/session.hpp"
 
 #include <string>
 #include <vector>
@@ -18,19 +20,6 @@
 namespace vmaildir::ldap {
 
 namespace {
-
-int to_ldap_scope(Scope scope) {
-    switch (scope) {
-    case Scope::base:
-        return LDAP_SCOPE_BASE;
-    case Scope::one_level:
-        return LDAP_SCOPE_ONELEVEL;
-    case Scope::subtree:
-        return LDAP_SCOPE_SUBTREE;
-    }
-    return LDAP_SCOPE_SUBTREE;
-}
-
 
 class LdapDirectory final : public Directory {
 public:
@@ -40,8 +29,7 @@ public:
 
     Result<std::vector<Entry>> search(const SearchRequest& request, Deadline deadline) override {
         return run<std::vector<Entry>>(pool_, true, deadline, [&](Connection& c, int& rc) {
-            return request.size_limit ? search_once(c, request, deadline, rc)
-                                      : search_paged(c, request, deadline, rc);
+            return search_on(c, request, deadline, rc);
         });
     }
 
@@ -85,6 +73,11 @@ public:
                                                          ": " + describe_error(c.ld.get(), rc));
             return modify_on(c, dn, changes, rc);
         });
+    }
+
+    Result<std::unique_ptr<DirectorySession>> open_session(const Identity& who,
+                                                           Deadline deadline) override {
+        return open_ldap_session(settings_, who, deadline, log_);
     }
 
     void close_idle() override {
@@ -136,119 +129,6 @@ private:
             log_.info("ldap: connection to " + uri + " lost (" + result.reason() +
                       "); reconnecting");
         }
-    }
-
-    static Result<std::monostate> modify_on(Connection& c, const std::string& dn,
-                                            const std::vector<Modification>& changes, int& rc) {
-        std::vector<std::vector<berval>> values(changes.size());
-        std::vector<std::vector<berval*>> value_ptrs(changes.size());
-        std::vector<LDAPMod> mods(changes.size());
-        std::vector<LDAPMod*> mod_ptrs;
-        for (std::size_t i = 0; i < changes.size(); ++i) {
-            const Modification& ch = changes[i];
-            for (const std::string& v : ch.values)
-                values[i].push_back(
-                    {static_cast<ber_len_t>(v.size()), const_cast<char*>(v.data())});
-            for (berval& bv : values[i])
-                value_ptrs[i].push_back(&bv);
-            value_ptrs[i].push_back(nullptr);
-            int op = ch.op == Modification::Op::replace ? LDAP_MOD_REPLACE
-                     : ch.op == Modification::Op::add   ? LDAP_MOD_ADD
-                                                        : LDAP_MOD_DELETE;
-            mods[i].mod_op = op | LDAP_MOD_BVALUES;
-            mods[i].mod_type = const_cast<char*>(ch.attribute.c_str());
-            mods[i].mod_bvalues = ch.values.empty() ? nullptr : value_ptrs[i].data();
-            mod_ptrs.push_back(&mods[i]);
-        }
-        mod_ptrs.push_back(nullptr);
-        rc = ldap_modify_ext_s(c.ld.get(), dn.c_str(), mod_ptrs.data(), nullptr, nullptr);
-        if (rc == LDAP_SUCCESS)
-            return Result<std::monostate>::found({});
-        if (rc == LDAP_NO_SUCH_OBJECT)
-            return Result<std::monostate>::not_found("no entry " + dn);
-        return Result<std::monostate>::temp_fail("modify " + dn + " on " + c.uri + ": " +
-                                                 describe_error(c.ld.get(), rc));
-    }
-
-    Result<std::vector<Entry>> search_once(Connection& c, const SearchRequest& r, Deadline deadline,
-                                           int& rc) {
-        std::string filter = r.filter.to_string();
-        CStrings attrs(r.attributes);
-        timeval tv = time_left(deadline);
-        LDAPMessage* raw = nullptr;
-        rc = ldap_search_ext_s(c.ld.get(), r.base.c_str(), to_ldap_scope(r.scope), filter.c_str(),
-                               attrs.get(), 0, nullptr, nullptr, &tv,
-                               static_cast<int>(r.size_limit), &raw);
-        Message result(raw);
-        return finish(c, r, filter, rc, result.get());
-    }
-
-    /// Without a size limit (enumeration, check) pages through the results (RFC 2696) so that
-    /// the server's own size limit per request does not truncate them.
-    Result<std::vector<Entry>> search_paged(Connection& c, const SearchRequest& r,
-                                            Deadline deadline, int& rc) {
-        std::string filter = r.filter.to_string();
-        CStrings attrs(r.attributes);
-        std::vector<Entry> all;
-        berval cookie{0, nullptr};
-        std::string cookie_bytes;
-        while (true) {
-            LDAPControl* raw_page = nullptr;
-            rc = ldap_create_page_control(c.ld.get(), 500, cookie_bytes.empty() ? nullptr : &cookie,
-                                          0, &raw_page);
-            if (rc != LDAP_SUCCESS)
-                return Result<std::vector<Entry>>::temp_fail("cannot create a paging control");
-            std::unique_ptr<LDAPControl, ControlFree> page(raw_page);
-            LDAPControl* server_controls[] = {page.get(), nullptr};
-            timeval tv = time_left(deadline);
-            LDAPMessage* raw = nullptr;
-            rc = ldap_search_ext_s(c.ld.get(), r.base.c_str(), to_ldap_scope(r.scope),
-                                   filter.c_str(), attrs.get(), 0, server_controls, nullptr, &tv,
-                                   LDAP_NO_LIMIT, &raw);
-            Message result(raw);
-            if (rc != LDAP_SUCCESS)
-                return finish(c, r, filter, rc, result.get());
-            collect_entries(c.ld.get(), result.get(), all);
-            LDAPControl** raw_returned = nullptr;
-            int err = LDAP_SUCCESS;
-            ldap_parse_result(c.ld.get(), result.get(), &err, nullptr, nullptr, nullptr,
-                              &raw_returned, 0);
-            std::unique_ptr<LDAPControl*, ControlsFree> returned(raw_returned);
-            LDAPControl* response =
-                ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, returned.get(), nullptr);
-            if (!response)
-                break; // the server does not page: it returned everything at once
-            ber_int_t estimate = 0;
-            berval next{0, nullptr};
-            if (ldap_parse_pageresponse_control(c.ld.get(), response, &estimate, &next) !=
-                LDAP_SUCCESS)
-                return Result<std::vector<Entry>>::temp_fail("malformed paging response");
-            cookie_bytes.assign(next.bv_val ? next.bv_val : "", next.bv_len);
-            ber_memfree(next.bv_val);
-            if (cookie_bytes.empty())
-                break;
-            cookie.bv_val = cookie_bytes.data();
-            cookie.bv_len = cookie_bytes.size();
-        }
-        return Result<std::vector<Entry>>::found(std::move(all));
-    }
-
-    Result<std::vector<Entry>> finish(Connection& c, const SearchRequest& r,
-                                      const std::string& filter, int rc, LDAPMessage* result) {
-        using Out = Result<std::vector<Entry>>;
-        if (rc == LDAP_NO_SUCH_OBJECT && r.base_may_be_missing)
-            return Out::found({});
-        if (rc == LDAP_NO_SUCH_OBJECT)
-            return Out::temp_fail("search base " + r.base + " does not exist on " + c.uri);
-        if (rc == LDAP_SIZELIMIT_EXCEEDED)
-            return Out::temp_fail("more than size_limit " + std::to_string(r.size_limit) +
-                                  " entries for " + filter + " on " + c.uri);
-        if (rc != LDAP_SUCCESS)
-            return Out::temp_fail("search " + filter + " on " + c.uri + ": " +
-                                  describe_error(c.ld.get(), rc));
-        std::vector<Entry> entries;
-        collect_entries(c.ld.get(), result, entries);
-        return Out::found(std::move(entries));
     }
 
     LdapSettings settings_;

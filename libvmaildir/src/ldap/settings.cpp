@@ -89,6 +89,15 @@ std::vector<Key<Parsed>> make_keys(const ConfigText* text) {
          [](Parsed& p, const std::string& v) {
              p.s.profile.sasl_authz_id = v;
          }},
+        {"admin_uri", "",
+         "ldapi:// URI the administration commands bind to with SASL EXTERNAL when run without "
+         "--as; empty: the first ldapi:// server_host, else ldapi:/// (slapd's default socket)",
+         false,
+         [](Parsed& p, const std::string& v) {
+             if (!v.empty() && v.rfind("ldapi://", 0) != 0)
+                 throw BadValue{"'" + v + "' is not an ldapi:// URI"};
+             p.s.profile.admin_uri = v;
+         }},
         {"start_tls", "no", "issue StartTLS on ldap:// connections (failure is an error)", false,
          [](Parsed& p, const std::string& v) {
              p.s.profile.start_tls = to_bool(v);

@@ -25,6 +25,11 @@ public:
     Result<std::monostate> modify_as(const Credentials& as, const std::string& dn,
                                      const std::vector<Modification>& changes,
                                      Deadline deadline) override;
+    /// Administration goes to the directory itself: the store is a copy.
+    Result<std::unique_ptr<DirectorySession>> open_session(const Identity& who,
+                                                           Deadline deadline) override {
+        return live_->open_session(who, deadline);
+    }
     Result<std::uint64_t> generation() override;
     void close_idle() override { live_->close_idle(); }
     std::string describe() const override;

@@ -11,14 +11,15 @@
 namespace vmaildir {
 
 Result<std::vector<std::string>> Resolver::expand(std::string_view key, Trace* trace,
-                                                  bool use_cache) {
+                                                  bool use_cache, std::vector<std::string>* loops) {
     return with_address<std::vector<std::string>>(key, trace, "key", [&](const Address& start) {
-        return expand_from(start, trace, use_cache);
+        return expand_from(start, trace, use_cache, loops);
     });
 }
 
 Result<std::vector<std::string>> Resolver::expand_from(const Address& start, Trace* trace,
-                                                       bool use_cache) {
+                                                       bool use_cache,
+                                                       std::vector<std::string>* loops) {
     using Out = Result<std::vector<std::string>>;
     const Deadline deadline = Deadline::after(settings_.timeout);
     std::vector<std::string> finals;
@@ -63,6 +64,8 @@ Result<std::vector<std::string>> Resolver::expand_from(const Address& start, Tra
                 } else if (std::find(chain.begin(), chain.end(), n->key()) != chain.end()) {
                     loop = true;
                     note(trace, "loop: " + n->text() + " is already being expanded");
+                    if (loops)
+                        loops->push_back(n->text());
                 } else {
                     chain.push_back(n->key());
                     walk(*n, depth + 1, chain);

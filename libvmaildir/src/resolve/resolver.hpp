@@ -37,9 +37,11 @@ public:
     /// SPEC §3 for one key.  not_found for keys that cannot be addresses.
     Result<Delivery> resolve(std::string_view key, Trace* trace = nullptr, bool use_cache = true);
     /// The final addresses after recursive expansion (accounts, foreign addresses, local users),
-    /// with loop detection and the expansion limits.
+    /// with loop detection and the expansion limits.  A branch that comes back to an address
+    /// being expanded is skipped; `loops`, when given, receives each such address.
     Result<std::vector<std::string>> expand(std::string_view key, Trace* trace = nullptr,
-                                            bool use_cache = true);
+                                            bool use_cache = true,
+                                            std::vector<std::string>* loops = nullptr);
     /// A live hosted domain; with `hosted_suffices`, also an inactive one (never a deleted one).
     Result<Domain> domain(std::string_view name, Trace* trace = nullptr,
                           bool hosted_suffices = false, bool use_cache = true);
@@ -64,8 +66,8 @@ private:
                                    Trace* trace);
     Result<Account> account_uncached(const Address& address, bool exact, Deadline deadline,
                                      Trace* trace);
-    Result<std::vector<std::string>> expand_from(const Address& start, Trace* trace,
-                                                 bool use_cache);
+    Result<std::vector<std::string>> expand_from(const Address& start, Trace* trace, bool use_cache,
+                                                 std::vector<std::string>* loops);
     Result<std::vector<std::string>> senders_uncached(const Address& address, Deadline deadline,
                                                       Trace* trace);
     Result<Delivery> resolve_at(const Address& address, Deadline deadline, Trace* trace,

@@ -49,6 +49,18 @@ struct AuthSettings {
     std::chrono::milliseconds cache_ttl{60000};
 };
 
+/// What the administration commands give new accounts (vmaildir/admin/admin.hpp).
+struct NewAccountSettings {
+    /// The mailbox path: %d the domain, %l the local part, %h the home directory, %s a stamp
+    /// unique to this creation (UTC time and random digits), so that a re-created account never
+    /// gets the Maildir of an earlier one (SPEC §5).  Empty: the preset's default.
+    std::string mailbox_template;
+    std::string home = "/var/mail/vhosts";
+    unsigned long uid = 5000;
+    unsigned long gid = 5000;
+    std::string quota; ///< empty: no quota attribute
+};
+
 struct Config {
     std::string path; ///< where it was read from (for messages)
 
@@ -72,6 +84,7 @@ struct Config {
     CacheSettings cache;
     AuthSettings auth;
     AclPolicy acl;
+    NewAccountSettings new_account;
     std::vector<std::string> site_admins;
     std::string site_admin_group; ///< DN; defaults to schema.site_admin_group_rdn,search_base
 

@@ -8,17 +8,19 @@
 // chooses one is libvmaildir/src/service/backends.cpp.
 #pragma once
 
+#include "vmaildir/directory/change.hpp"
+#include "vmaildir/directory/entry.hpp"
+#include "vmaildir/directory/filter.hpp"
+#include "vmaildir/directory/result.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
-
-#include "vmaildir/directory/entry.hpp"
-#include "vmaildir/directory/filter.hpp"
-#include "vmaildir/directory/result.hpp"
 
 namespace vmaildir {
 
@@ -61,11 +63,33 @@ struct Credentials {
     std::string password;
 };
 
-struct Modification {
-    enum class Op { replace, add, remove };
-    Op op = Op::replace;
-    std::string attribute;
-    std::vector<std::string> values;
+/// Who an administrative session acts as (vmaildir/admin/admin.hpp).  Secret: never logged.
+struct Identity {
+    enum class Method {
+        simple,        ///< bind as `dn` with `password`
+        sasl_external, ///< SASL EXTERNAL: the transport says who (ldapi:// peer credentials)
+    };
+    Method method = Method::simple;
+    std::string dn;
+    std::string password;
+    /// sasl_external: the ldapi:// URI to use; empty for the first ldapi:// server configured.
+    std::string uri;
+};
+
+/// One connection bound as one identity, for administration: searches and changes with that
+/// identity's own rights, so that the directory's access rules decide as well.  Used by one
+/// thread at a time.
+class DirectorySession {
+public:
+    virtual ~DirectorySession() = default;
+    /// The DN the directory knows the session by (RFC 4532 "Who am I?"); empty: anonymous.
+    virtual const std::string& identity() const noexcept = 0;
+    /// As Directory::search, with the session's rights.
+    virtual Result<std::vector<Entry>> search(const SearchRequest& request, Deadline deadline) = 0;
+    /// Applies one change.  found when applied; not_found when the directory refused it (no
+    /// such entry, already exists, insufficient access, schema violation), with its words;
+    /// temp_fail when it could not answer.  Nothing is retried: a change is sent once.
+    virtual Result<std::monostate> apply(const Change& change, Deadline deadline) = 0;
 };
 
 /// Thread-safe: every method may be called from many threads at once.
@@ -97,6 +121,17 @@ public:
     virtual Result<std::monostate> modify_as(const Credentials& as, const std::string& dn,
                                              const std::vector<Modification>& changes,
                                              Deadline deadline) = 0;
+
+    /// Opens a session bound as `who` for administration.  not_found when the directory
+    /// refuses the identity (invalid credentials, a password that would cross the network in
+    /// the clear); temp_fail when it cannot answer or cannot be written at all.
+    virtual Result<std::unique_ptr<DirectorySession>> open_session(const Identity& who,
+                                                                   Deadline deadline) {
+        (void)who;
+        (void)deadline;
+        return Result<std::unique_ptr<DirectorySession>>::temp_fail(describe() +
+                                                                    " cannot be administered");
+    }
 
     /// A number that changes whenever the entries change, for backends that can tell (the
     /// replica): answers cached while it stays the same are current, whatever their TTL.

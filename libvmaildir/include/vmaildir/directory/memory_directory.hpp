@@ -35,7 +35,16 @@ public:
     Result<std::monostate> modify_as(const Credentials& as, const std::string& dn,
                                      const std::vector<Modification>& changes,
                                      Deadline deadline) override;
+    /// A session as `who`: a simple bind is checked as check_bind() checks it; SASL EXTERNAL
+    /// is taken to be `who.dn` (there is no transport to ask).  No access rules apply.
+    Result<std::unique_ptr<DirectorySession>> open_session(const Identity& who,
+                                                           Deadline deadline) override;
     std::string describe() const override { return origin_; }
+
+    /// Applies one change as slapd would without access rules or schema: found when applied;
+    /// not_found with slapd's reason for an add of an existing DN or below a missing parent, a
+    /// delete of a missing or non-leaf entry, and a refused modification.
+    Result<std::monostate> apply(const Change& change);
 
     /// Adds an entry (replacing one with the same DN).
     void put(Entry entry);

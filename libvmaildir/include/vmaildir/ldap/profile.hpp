@@ -20,6 +20,7 @@ struct LdapProfile {
     std::string bind_pw_file;         ///< resolved path of the password file; empty without
     std::string sasl_mech;
     std::string sasl_authz_id;
+    std::string admin_uri; ///< ldapi:// for administration as the calling user (SASL EXTERNAL)
     bool start_tls = false;
     std::string tls_ca_file;
     std::string tls_ca_dir;
