@@ -49,9 +49,31 @@ Config load_config(const std::string& path) {
     return parse_config(in, path, dir);
 }
 
+std::vector<ConfigKeyInfo> config_keys() {
+    std::vector<ConfigKeyInfo> out;
+    auto add = [&out](const char* owner, const KeyHelp& k) {
+        out.push_back({k.name, owner, k.default_text == nullptr,
+                       k.default_text ? k.default_text : "", k.help, k.multi});
+    };
+    for (const KeyHelp& k : help_of(core_keys()))
+        add("core", k);
+    for (const Backend* b : backends())
+        for (const KeyHelp& k : b->keys())
+            add(b->name, k);
+    return out;
+}
+
 std::string config_reference() {
+    // Back to the scanner's own KeyHelp, so that config-keys keeps its one formatter
+    // (write_reference); the pointers stay valid while `keys` lives.
+    const std::vector<ConfigKeyInfo> keys = config_keys();
+    std::vector<KeyHelp> help;
+    help.reserve(keys.size());
+    for (const ConfigKeyInfo& k : keys)
+        help.push_back({k.name.c_str(), k.required ? nullptr : k.default_text.c_str(),
+                        k.help.c_str(), k.multi});
     std::ostringstream out;
-    write_reference(out, every_key());
+    write_reference(out, help);
     return out.str();
 }
 

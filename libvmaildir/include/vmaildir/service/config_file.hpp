@@ -9,6 +9,7 @@
 
 #include <istream>
 #include <string>
+#include <vector>
 
 namespace vmaildir {
 
@@ -18,7 +19,25 @@ Config load_config(const std::string& path);
 /// (bind_pw_file, ldif_file, tls_*) are taken relative to `base_dir`.  Throws ConfigError.
 Config parse_config(std::istream& in, const std::string& source, const std::string& base_dir = ".");
 
-/// Man-page style reference of every key: name, default, meaning.
+/// One key of the configuration file, as the reference describes it.
+struct ConfigKeyInfo {
+    std::string name;
+    /// Who reads it: "core", or the backend that owns it ("ldif", "replica", "ldap").
+    std::string owner;
+    bool required = false;
+    /// The default as `vmaildir config-keys` prints it ("10s", "(preset)"); empty when the key
+    /// is required or empty by default.
+    std::string default_text;
+    std::string help;
+    bool multi = false; ///< may be given several times; the values accumulate
+};
+
+/// Every key the file accepts, in reference order: the core's, then each backend's in the
+/// registry's order.  The one table behind config_reference() and vmaildir.conf(5), so the
+/// two cannot differ.  Thread-safe (builds a new vector each call).
+std::vector<ConfigKeyInfo> config_keys();
+
+/// Man-page style reference of every key (config_keys()): name, default, meaning.
 std::string config_reference();
 
 } // namespace vmaildir
