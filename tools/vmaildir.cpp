@@ -1,13 +1,15 @@
 // vmaildir(1): look up, explain, authenticate and check against the directory
-// exactly as the adapters do — the administrator's `postmap -q` for vmaildir.
+// exactly as the adapters do — the administrator's `postmap -q` for vmaildir —
+// and administer it (admin_cli.hpp).
+#include "admin_cli.hpp"
 #include "vmaildir/auth/password.hpp"
 #include "vmaildir/daemon/command_line.hpp"
 #include "vmaildir/directory/ldif_backend.hpp"
 #include "vmaildir/ldap/access_rules.hpp"
 #include "vmaildir/ldap/profile.hpp"
-#include "vmaildir/resolve/maps.hpp"
 #include "vmaildir/replica/settings.hpp"
 #include "vmaildir/replica/store.hpp"
+#include "vmaildir/resolve/maps.hpp"
 #include "vmaildir/service/bootstrap.hpp"
 #include "vmaildir/service/config_file.hpp"
 
@@ -47,13 +49,11 @@ Commands:
                      enforce the delegated-administration matrix for the configured
                      layout, search base, site admins and bind_dn.
   config-keys        Print every configuration key with its default and meaning.
-
-Options:
 )";
 
 constexpr const char* exit_text = R"(
 Exit status:
-  0   found / authenticated / directory consistent
+  0   found / authenticated / directory consistent / done
   1   not found / refused / check found errors
   64  usage error
   75  temporary failure (directory down, timeout, ambiguous or malformed entries)
@@ -245,19 +245,23 @@ int cmd_hash(const Config& config) {
 
 daemon::Program program() {
     using K = daemon::Option::Kind;
-    return {"vmaildir",
-            usage_text,
-            exit_text,
-            {{"config,c", K::value, "configuration file", std::string(default_config_path)},
-             {"ldif", K::value, "answer from this LDIF file instead of the configured directory",
-              std::nullopt},
-             {"service", K::value,
-              "auth: the service logging in (imap, pop3, smtp), for per-service flags",
-              std::string("smtp")},
-             {"verbose,v", K::flag, "auth: show each step; lookup: say why nothing was found",
-              std::nullopt},
-             {"version", K::flag, "show the version", std::nullopt}},
-            true};
+    daemon::Program p{
+        "vmaildir",
+        std::string(usage_text) + cli::admin_usage + "\nOptions:\n",
+        exit_text,
+        {{"config,c", K::value, "configuration file", std::string(default_config_path)},
+         {"ldif", K::value, "answer from this LDIF file instead of the configured directory",
+          std::nullopt},
+         {"service", K::value,
+          "auth: the service logging in (imap, pop3, smtp), for per-service flags",
+          std::string("smtp")},
+         {"verbose,v", K::flag, "auth: show each step; lookup: say why nothing was found",
+          std::nullopt},
+         {"version", K::flag, "show the version", std::nullopt}},
+        true};
+    for (daemon::Option& o : cli::admin_options())
+        p.options.push_back(std::move(o));
+    return p;
 }
 
 } // namespace
@@ -286,7 +290,8 @@ int main(int argc, char** argv) try {
     }
     static const std::vector<std::string> known{"lookup", "explain",       "auth",
                                                 "check",  "hash-password", "acl-rules"};
-    if (std::find(known.begin(), known.end(), command) == known.end()) {
+    const bool admin = cli::is_admin_command(command);
+    if (!admin && std::find(known.begin(), known.end(), command) == known.end()) {
         std::cerr << "vmaildir: unknown command '" << command << "'\nTry 'vmaildir --help'.\n";
         return EX_USAGE;
     }
@@ -305,8 +310,9 @@ int main(int argc, char** argv) try {
         return cmd_hash(*config);
     if (command == "acl-rules") {
         auto ldap = ldap_profile(*config);
-        AclRuleSettings rules{config->search_base, config->site_admins, config->site_admin_group,
-                              ldap ? ldap->bind_dn : std::string()};
+        AclRuleSettings rules{config->search_base,           config->site_admins,
+                              config->site_admin_group,      ldap ? ldap->bind_dn : std::string(),
+                              config->edit_accounts_default, config->edit_postmasters_default};
         std::cout << openldap_access_rules(config->schema, rules, config->acl);
         return 0;
     }
@@ -316,6 +322,8 @@ int main(int argc, char** argv) try {
         std::cerr << "vmaildir: configuration error: " << service->broken_reason() << "\n";
         return EX_CONFIG;
     }
+    if (admin)
+        return cli::run_admin(*cl, *service, boot.log(), read_secret);
     if (command == "lookup")
         return cmd_lookup(*service, args, verbose);
     if (command == "explain")

@@ -38,6 +38,14 @@ Result<Plan> Administration::add_domain(std::string_view text, const NewDomain& 
         if (auto why = s.bad_destinations(options.postmaster_to))
             return refused(*why);
 
+    // Both capabilities are written, the defaults included: slapd's access rules read an
+    // absent flag as FALSE (acl-rules), where decide() would apply the configured default.
+    NewDomain with = options;
+    if (!with.edit_accounts && !schema.edit_accounts_attribute.empty())
+        with.edit_accounts = s.config.edit_accounts_default;
+    if (!with.edit_postmasters && !schema.edit_postmasters_attribute.empty())
+        with.edit_postmasters = s.config.edit_postmasters_default;
+
     auto existing = s.find_domain(domain, true);
     if (existing.is_temp_fail())
         return Result<Plan>::failure_of(existing);
@@ -58,20 +66,19 @@ Result<Plan> Administration::add_domain(std::string_view text, const NewDomain& 
             mods.push_back({Op::replace, schema.transport_attribute,
                             options.transport ? std::vector<std::string>{*options.transport}
                                               : std::vector<std::string>{}});
-        if (options.edit_accounts)
-            mods.push_back({Op::replace,
-                            schema.edit_accounts_attribute,
-                            {Layout::flag(*options.edit_accounts)}});
-        if (options.edit_postmasters)
+        if (with.edit_accounts)
+            mods.push_back(
+                {Op::replace, schema.edit_accounts_attribute, {Layout::flag(*with.edit_accounts)}});
+        if (with.edit_postmasters)
             mods.push_back({Op::replace,
                             schema.edit_postmasters_attribute,
-                            {Layout::flag(*options.edit_postmasters)}});
+                            {Layout::flag(*with.edit_postmasters)}});
         State::add(plan, Change::modify(domain_dn, std::move(mods)),
                    "the deleted domain " + domain + " comes back; its old entries stay deleted");
         plan.warnings.push_back(domain + " had been deleted: it is back, with none of its old "
                                          "accounts, aliases or postmasters");
     } else {
-        Entry entry = s.layout.domain_entry(domain, options);
+        Entry entry = s.layout.domain_entry(domain, with);
         domain_dn = entry.dn();
         State::add(plan, Change::add(std::move(entry)), "the domain " + domain);
     }

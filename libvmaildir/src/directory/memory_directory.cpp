@@ -188,7 +188,7 @@ private:
 Result<std::unique_ptr<DirectorySession>> MemoryDirectory::open_session(const Identity& who,
                                                                         Deadline deadline) {
     using R = Result<std::unique_ptr<DirectorySession>>;
-    if (who.method == Identity::Method::simple) {
+    if (who.method == Identity::Method::simple && !who.dn.empty()) {
         auto bound = check_bind(who.dn, who.password, deadline);
         if (!bound.is_found())
             return R::failure_of(bound);

@@ -1,11 +1,12 @@
 // The delegated-administration matrix (SPEC §5) as slapd.conf access directives
 // (slapd.access(5), OpenLDAP 2.5): one directive per kind of entry and
 // attribute, most specific first.  decide() (admin/decide.cpp) is authoritative;
-// the header of the generated text lists where slapd cannot see a condition and
-// these rules are wider than decide().
+// these rules refuse the same actions on their own, the domain capabilities
+// included (read from the domain entry with sets).
 #include "vmaildir/ldap/access_rules.hpp"
 
 #include "ldap/slapd_syntax.hpp"
+#include "vmaildir/directory/filter.hpp"
 #include "vmaildir/util/text.hpp"
 
 namespace vmaildir {
@@ -41,6 +42,7 @@ public:
         postmaster_role();
         quota();
         alias_destinations();
+        account_entries();
         below_domains();
         site_wide();
         std::string out;
@@ -111,6 +113,33 @@ private:
                 quoted(expand_literal(schema_.postmaster_account_rdn) + "," + domain_dn_expand(n)) +
                 " " + access);
     }
+    // The domain's admins (submatch $n) when the domain entry's capability `attribute` is
+    // TRUE.  The occupant set and the flag set are joined with '+', which is empty when either
+    // is: both must hold.  slapd reads an absent flag as FALSE (`vmaildir domain add` writes
+    // both flags); a layout without the attribute gets the configured default for every domain.
+    void capable_domain_admins(std::vector<std::string>& by, int n, const char* access,
+                               const std::string& attribute, bool fallback) const {
+        if (attribute.empty()) {
+            if (fallback)
+                domain_admins(by, n, access);
+            return;
+        }
+        const std::string flag = flag_set(domain_dn_expand(n), attribute);
+        if (!schema_.postmaster_rdn.empty() && !schema_.postmaster_member_attribute.empty()) {
+            std::string role = expand_literal(schema_.postmaster_rdn) + "," + domain_dn_expand(n);
+            by.push_back(
+                "set.expand=" +
+                quoted(both_sets(member_set(role, schema_.postmaster_member_attribute), flag)) +
+                " " + access);
+        }
+        if (!schema_.postmaster_account_rdn.empty())
+            by.push_back("set.expand=" +
+                         quoted(both_sets("[" + expand_literal(schema_.postmaster_account_rdn) +
+                                              "," + domain_dn_expand(n) + "] & user",
+                                          flag)) +
+                         " " + access);
+    }
+
     // Everyone else: authenticated users read, anonymous per policy.  "auth" rather than
     // "none" keeps SASL identity mapping searches working without disclosing anything.
     void readers(std::vector<std::string>& by) const {
@@ -139,18 +168,14 @@ private:
                 "; domain admins " + (policy_.domain_admin_sets_quota ? "may" : "may not") +
                 " set quotas.",
             "",
-            "LIMITS -- vmaildir's decide() is authoritative; where slapd cannot see a",
-            "condition, these rules are wider than decide() for a domain's own postmasters:",
-            "  * editAccounts: creating/deleting an entry is decided on the domain entry's",
-            "    `children`, which cannot tell an account from an alias, so postmasters may",
-            "    create and delete accounts even when editAccounts is off.",
-            "  * editPostmasters: an ACL only sees the entry being written (the role entry),",
-            "    not the flag on the domain entry above it, so postmasters may change the",
-            "    occupant list even when editPostmasters is off.",
-            "  * Adds: unless this database sets `add_content_acl on` (olcAddContentAcl: TRUE),",
-            "    slapd checks only the new entry and its parent's `children` on an add, not the",
-            "    attributes in it, so a domain admin could create an account with a quota.",
-            "    Set it.",
+            "The domain capabilities are read from the domain entry with sets: slapd reads an",
+            "absent editAccounts/editPostmasters as FALSE, where vmaildir applies",
+            "edit_accounts_default/edit_postmasters_default; `vmaildir domain add` writes",
+            "both flags, so that the two agree.",
+            "LIMIT -- adds: unless this database sets `add_content_acl on`",
+            "(olcAddContentAcl: TRUE), slapd checks only the new entry and its parent's",
+            "`children` on an add, not the attributes in it, so a domain admin could create an",
+            "account with a quota.  Set it.",
         };
         if (schema_.domain_scope != Scope::one_level)
             preamble_.push_back("WARNING: domains are searched in a subtree; these rules only "
@@ -219,8 +244,8 @@ private:
             site_admins(by, "write");
             domain_admins(by, 1, "write");
             readers(by);
-            add({"Adding or deleting entries in a domain needs write on the domain's `children`.",
-                 "LIMIT: slapd cannot check editAccounts here (see the header); decide() does."},
+            add({"Adding or deleting entries in a domain needs write on the domain's `children`",
+                 "(and on the entry's own `entry`: accounts need editAccounts, see below)."},
                 domain_entry_what() + " attrs=children", std::move(by));
         }
         std::vector<std::string> by;
@@ -239,11 +264,11 @@ private:
             std::vector<std::string> by;
             service(by, "read");
             site_admins(by, "write");
-            domain_admins(by, 1, "write");
+            capable_domain_admins(by, 1, "write", schema_.edit_postmasters_attribute,
+                                  settings_.edit_postmasters_default);
             readers(by);
-            add({"Appointing and revoking postmasters: site admins, and the domain's admins.",
-                 "LIMIT: slapd cannot check the domain's editPostmasters flag from the role",
-                 "entry, so this grants the domain's admins more than decide() does."},
+            add({"Appointing and revoking postmasters: site admins, and the domain's admins",
+                 "while its editPostmasters is TRUE."},
                 domain_child_what(rdn_re) + " attrs=" + schema_.postmaster_member_attribute,
                 std::move(by));
         }
@@ -329,6 +354,29 @@ private:
                 quoted("^" + regex_escape(ascii_lower(alias_attr)) + "=([^,]+)," + domain_rdn_re() +
                        below_base_re() + "$") +
                 " attrs=" + dest,
+            std::move(by));
+    }
+
+    // Creating and deleting accounts (the new or old entry's `entry`, and a tombstone's
+    // deleted flag): the domain's admins only while its editAccounts is TRUE.  The filter
+    // sees the entry itself, the new one on an add, so aliases stay with below_domains().
+    void account_entries() {
+        if (!has_domains() || schema_.account_object_class.empty())
+            return;
+        std::string attrs = "entry";
+        if (!schema_.deleted_attribute.empty())
+            attrs += "," + schema_.deleted_attribute;
+        std::vector<std::string> by;
+        service(by, "read");
+        site_admins(by, "write");
+        capable_domain_admins(by, 1, "write", schema_.edit_accounts_attribute,
+                              settings_.edit_accounts_default);
+        readers(by);
+        add({"Creating and deleting accounts: site admins, and the domain's admins while its",
+             "editAccounts is TRUE."},
+            below_domain_what() + " filter=" +
+                quoted("(objectClass=" + escape_filter_value(schema_.account_object_class) + ")") +
+                " attrs=" + attrs,
             std::move(by));
     }
 

@@ -58,12 +58,16 @@ private:
 
 Opened simple_session(const LdapSettings& settings, const Identity& who, Deadline deadline,
                       Logger& log) {
-    if (who.password.empty()) // RFC 4513 §5.1.2: it would be an unauthenticated bind
+    // An empty DN without a password is an anonymous session (RFC 4513 §5.1.1); a DN with an
+    // empty password would be an unauthenticated bind (§5.1.2), which is refused.
+    if (who.password.empty() && !who.dn.empty())
         return Opened::not_found("bind as " + who.dn + ": empty password");
     auto opened = open_connection(settings, false, deadline, log);
     if (!opened.is_found())
         return Opened::failure_of(opened);
     Connection c = std::move(opened).value();
+    if (who.dn.empty())
+        return Opened::found(std::make_unique<LdapSession>(std::move(c), ""));
     if (!protected_transport(c.uri, settings))
         return Opened::not_found("will not send the password of " + who.dn + " in the clear to " +
                                  c.uri + ": use ldaps://, ldapi:// or start_tls = yes");

@@ -83,4 +83,12 @@ std::string member_set(std::string_view dn, std::string_view member_attribute) {
     return "[" + std::string(dn) + "]/" + std::string(member_attribute) + " & user";
 }
 
+std::string flag_set(std::string_view dn, std::string_view attribute) {
+    return "[" + std::string(dn) + "]/" + std::string(attribute) + " & [TRUE]";
+}
+
+std::string both_sets(std::string_view a, std::string_view b) {
+    return "(" + std::string(a) + ") + (" + std::string(b) + ")";
+}
+
 } // namespace vmaildir::ldap

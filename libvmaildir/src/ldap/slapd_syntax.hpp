@@ -44,4 +44,13 @@ std::string expand_literal(std::string_view s);
 /// search base and a domain name that only site admins create.
 std::string member_set(std::string_view dn, std::string_view member_attribute);
 
+/// "[<dn>]/<attr> & [TRUE]": non-empty when the entry's boolean <attr> is TRUE (an absent
+/// attribute gives the empty set).  Values compare byte for byte (sets.c bvmatch); slapd's
+/// Boolean syntax stores them as TRUE/FALSE.
+std::string flag_set(std::string_view dn, std::string_view attribute);
+
+/// "(<a>) + (<b>)": the concatenation of two sets, which is empty when either is (sets.c
+/// slap_set_join), so the clause holds when both do.
+std::string both_sets(std::string_view a, std::string_view b);
+
 } // namespace vmaildir::ldap

@@ -150,4 +150,11 @@ Result<Actor> Service::actor(const std::string& dn) {
     });
 }
 
+Result<std::unique_ptr<DirectorySession>> Service::open_session(const Identity& who) {
+    using R = Result<std::unique_ptr<DirectorySession>>;
+    if (!parts_->broken.empty())
+        return R::temp_fail(parts_->broken);
+    return parts_->directory->open_session(who, Deadline::after(parts_->config.timeout));
+}
+
 } // namespace vmaildir

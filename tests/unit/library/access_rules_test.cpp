@@ -150,10 +150,24 @@ TEST_CASE("acl rules: jamm") {
     CHECK_FALSE(has(domain_rest, role + " write")); // never deletes or renames its domain
     CHECK(index_of(rules, children) < index_of(rules, domain_rest));
 
+    // The capabilities: the occupant set joined with the domain's flag, so that slapd refuses
+    // what decide() refuses (tests/integration/admin_test.cpp proves it against slapd).
+    const std::string domain_dn = "jvd=$1," + b;
+    auto capable = [&](const std::string& flag) {
+        return "set.expand=\"([cn=postmaster," + domain_dn + "]/roleOccupant & user) + ([" +
+               domain_dn + "]/" + flag + " & [TRUE])\" write";
+    };
     const Parsed* occupants =
         find(rules, "dn.regex=\"^cn=postmaster,jvd=([^,]+),o=hosting,dc=example,dc=com$\" "
                     "attrs=roleOccupant");
-    CHECK(has(occupants, role + " write"));
+    CHECK(has(occupants, capable("editPostmasters")));
+    CHECK_FALSE(has(occupants, role + " write"));
+    const Parsed* accounts =
+        find(rules, below + " filter=\"(objectClass=JammMailAccount)\" attrs=entry,delete");
+    REQUIRE(accounts != nullptr);
+    CHECK(has(accounts, capable("editAccounts")));
+    CHECK(has(accounts, siteadm + " write"));
+    CHECK_FALSE(has(accounts, role + " write"));
     const Parsed* role_entry = find(
         rules, "dn.regex=\"^cn=postmaster,jvd=([^,]+),o=hosting,dc=example,dc=com$\" attrs=entry");
     REQUIRE(role_entry != nullptr);
@@ -181,7 +195,7 @@ TEST_CASE("acl rules: jamm") {
     REQUIRE(in_domain != nullptr);
     CHECK(has(in_domain, role + " write"));
     CHECK_FALSE(has(in_domain, "self write")); // self writes nothing but password and own alias
-    for (const Parsed* specific : {pw, quota, dest, occupants})
+    for (const Parsed* specific : {pw, quota, dest, occupants, accounts})
         CHECK(index_of(rules, specific) < index_of(rules, in_domain));
 
     const Parsed* subtree = find(rules, "dn.subtree=\"" + b + "\"");
@@ -190,10 +204,8 @@ TEST_CASE("acl rules: jamm") {
     CHECK(rules.back().what == "*");
     CHECK_FALSE(has(&rules.back(), siteadm + " write"));
 
-    // The limits are documented in the text itself.
-    CHECK(text.find("editAccounts") != std::string::npos);
-    CHECK(text.find("LIMIT: slapd cannot check the domain's editPostmasters") != std::string::npos);
-    CHECK(text.find("decide() is authoritative") != std::string::npos);
+    // How slapd reads an absent flag, and the one limit, are in the text itself.
+    CHECK(text.find("absent editAccounts/editPostmasters as FALSE") != std::string::npos);
     CHECK(text.find("add_content_acl on") != std::string::npos);
 }
 
@@ -253,8 +265,21 @@ TEST_CASE("acl rules: mailrouter") {
     CHECK(has(pw, group + " =wx"));
     CHECK(has(pw, pm_account + " =wx"));
     check_password_rule(pw, "cn=vmaildir,dc=example,dc=com");
-    CHECK(has(find(rules, "dn.regex=\"^cn=admin,dc=([^,]+),o=top$\" attrs=member"),
+    // No capability attributes in this layout: the configured defaults decide for every
+    // domain (edit_postmasters_default no, edit_accounts_default yes).
+    CHECK_FALSE(has(find(rules, "dn.regex=\"^cn=admin,dc=([^,]+),o=top$\" attrs=member"),
+                    group + " write"));
+    CHECK(has(find(rules, "dn.regex=\"^.+,dc=([^,]+),o=top$\" filter=\"(objectClass=mailUser)\" "
+                          "attrs=entry"),
               group + " write"));
+    st.edit_postmasters_default = true;
+    st.edit_accounts_default = false;
+    const auto other = parse(vmaildir::openldap_access_rules(mailrouter_layout(), st, AclPolicy{}));
+    CHECK(has(find(other, "dn.regex=\"^cn=admin,dc=([^,]+),o=top$\" attrs=member"),
+              group + " write"));
+    CHECK_FALSE(has(find(other, "dn.regex=\"^.+,dc=([^,]+),o=top$\" "
+                                "filter=\"(objectClass=mailUser)\" attrs=entry"),
+                    group + " write"));
     CHECK(has(find(rules, "dn.regex=\"^.+,dc=([^,]+),o=top$\" attrs=mailQuota"),
               site_group + " write"));
     const Parsed* catchall =

@@ -66,7 +66,7 @@ struct Credentials {
 /// Who an administrative session acts as (vmaildir/admin/admin.hpp).  Secret: never logged.
 struct Identity {
     enum class Method {
-        simple,        ///< bind as `dn` with `password`
+        simple,        ///< bind as `dn` with `password`; an empty DN is anonymous
         sasl_external, ///< SASL EXTERNAL: the transport says who (ldapi:// peer credentials)
     };
     Method method = Method::simple;

@@ -18,6 +18,10 @@ struct AclRuleSettings {
     std::string site_admin_group_dn;         ///< or a group (groupOfNames/roleOccupant) of them
     std::string service_dn;                  ///< vmaildir's own bind DN (read, and write of
                                              ///< passwords when it changes them); may be empty
+    /// The capabilities of domains whose layout has no attribute for them (the configuration's
+    /// edit_accounts_default / edit_postmasters_default).
+    bool edit_accounts_default = true;
+    bool edit_postmasters_default = false;
 };
 
 /// Renders the matrix as slapd.conf `access to` directives for the schema's layout (the same

@@ -75,6 +75,10 @@ public:
     /// whose postmaster role it occupies.
     Result<Actor> actor(const std::string& dn);
 
+    /// A session bound as `who`, for administration (vmaildir/admin/admin.hpp): it searches
+    /// and changes with that identity's rights.  Replicas hand it to their provider.
+    Result<std::unique_ptr<DirectorySession>> open_session(const Identity& who);
+
     /// Directory consistency: domains lacking postmaster@/abuse@, alias loops, duplicate
     /// addresses, catch-alls, malformed entries.  temp_fail when the directory cannot be read.
     Result<CheckReport> check();
