@@ -1,20 +1,14 @@
 // Delegated administration (SPEC §5): decide(), the one total decision function
 // over actor, action and target.
 //
-// decide() is authoritative.  The generated slapd rules (ldap/access_rules.cpp) enforce the
-// matrix as far as an ACL can; in two places slapd cannot see the condition, and there the
-// rules are *wider* than decide() for a domain's own postmasters (the generated text says so
-// too):
-//   - editAccounts: creating or deleting an entry needs write on the parent's `children`,
-//     and that check does not know whether the new child is an account or an alias; domain
-//     admins must be able to create aliases whatever the flag says.  So slapd lets a domain's
-//     postmasters create and delete accounts even when the domain's editAccounts is off.
-//   - editPostmasters: the capability lives on the domain entry, the occupant list on the
-//     role entry below it; an ACL's filter only sees the entry being modified, so slapd lets a
-//     domain's postmasters change the occupant list even when editPostmasters is off.
-// Tools that write the directory must therefore ask decide() first; the ACLs are the
-// second line that keeps a domain admin inside its own domain and away from the domain
-// entry, the quota (unless allowed), passwords of other domains and every password hash.
+// decide() is authoritative; the generated slapd rules (ldap/access_rules.cpp) refuse the same
+// actions on their own, the domain capabilities included: slapd reads editAccounts and
+// editPostmasters from the domain entry with sets, and refuses an account's creation or
+// deletion by its filter on the entry itself.  The one difference: slapd reads an absent flag
+// as FALSE where decide() applies edit_accounts_default / edit_postmasters_default (`vmaildir
+// domain add` writes both flags).  Tools that write the directory ask decide() first (it names
+// the rule in its refusal) and then write as the actor, so that slapd judges again
+// (tests/integration/admin_test.cpp shows the two agree for every actor).
 #include "vmaildir/admin/acl.hpp"
 #include "vmaildir/util/dn.hpp"
 #include "vmaildir/util/text.hpp"
