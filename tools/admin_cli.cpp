@@ -4,6 +4,7 @@
 #include "admin_cli.hpp"
 
 #include "vmaildir/admin/admin.hpp"
+#include "vmaildir/auth/login_stamp.hpp"
 #include "vmaildir/auth/password.hpp"
 #include "vmaildir/util/secret_file.hpp"
 #include "vmaildir/util/text.hpp"
@@ -206,6 +207,7 @@ int carry_out(const Context& c, Administration& admin, const Result<Plan>& plann
     if (!planned.is_found())
         return failure(c, planned);
     const Plan& plan = planned.value();
+    std::vector<std::string> plan_warnings = plan.warnings;
     const bool dry_run = c.cl.has("dry-run");
     const std::string ldif = to_ldif(plan.changes, plan.comments);
     std::size_t applied = 0;
@@ -214,19 +216,25 @@ int carry_out(const Context& c, Administration& admin, const Result<Plan>& plann
         if (!r.is_found())
             return failure(c, r);
         applied = r.value();
+        // Who may log in, or with which password, has changed: every process of this host
+        // forgets the logins it verified (auth_cache_stamp).
+        if (std::string problem;
+            plan.affects_logins && !touch_login_stamp(c.config.auth.cache_stamp, problem))
+            plan_warnings.push_back(problem + ": on this host, logins verified in the last "
+                                              "auth_cache_ttl may still be accepted until then");
     }
     if (c.json_output) {
         json j = {{"outcome", dry_run ? "planned" : "done"},
                   {"summary", plan.summary},
                   {"changes", plan.changes.size()},
                   {"applied", applied},
-                  {"warnings", plan.warnings}};
+                  {"warnings", plan_warnings}};
         if (dry_run)
             j["ldif"] = ldif;
         std::cout << j.dump(2) << "\n";
         return 0;
     }
-    for (const std::string& w : plan.warnings)
+    for (const std::string& w : plan_warnings)
         std::cerr << "vmaildir: note: " << w << "\n";
     if (dry_run)
         std::cout << ldif;
@@ -402,17 +410,25 @@ const std::map<std::string, std::map<std::string, Handler>>& handlers() {
     return table;
 }
 
-/// Who acts: --as DN with its password (--bind-pw-file, else asked), or SASL EXTERNAL.
-Identity acting_identity(const Context& c) {
+/// Who acts: --as DN (or an account's address) with its password (--bind-pw-file, else
+/// asked), or SASL EXTERNAL.  not_found (and nothing asked) for an address that is no account.
+Result<Identity> acting_identity(const Context& c, Service& service) {
     Identity who;
     if (!c.cl.has("as")) {
         who.method = Identity::Method::sasl_external;
-        return who;
+        return Result<Identity>::found(who);
     }
     who.method = Identity::Method::simple;
     who.dn = c.cl.value("as");
     if (who.dn.empty()) // --as '': anonymous, as anonymous_read allows
-        return who;
+        return Result<Identity>::found(who);
+    if (who.dn.find('=') == std::string::npos && who.dn.find('@') != std::string::npos) {
+        // A postmaster names itself by its address; its entry is looked up as a login is.
+        auto account = service.account(who.dn);
+        if (!account.is_found())
+            return Result<Identity>::failure_of(account);
+        who.dn = account.value().dn;
+    }
     if (c.cl.has("bind-pw-file")) {
         std::string problem;
         auto secret = util::read_secret_file(c.cl.value("bind-pw-file"), problem);
@@ -420,17 +436,18 @@ Identity acting_identity(const Context& c) {
             throw Usage{"--bind-pw-file: " + problem};
         who.password = *secret;
     } else {
-        const std::string prompt = "Password for " + who.dn + ": ";
+        const std::string prompt = "Password for " + c.cl.value("as") + ": ";
         who.password = c.read_secret(prompt.c_str());
     }
-    return who;
+    return Result<Identity>::found(who);
 }
 
 } // namespace
 
 const char* const admin_usage = R"(
-Administration (SPEC §5), as the identity that binds: --as DN with that DN's own password,
-or, without --as, SASL EXTERNAL over ldapi:// (admin_uri), as root usually is.  Every action
+Administration (SPEC §5), as the identity that binds: --as DN (or --as ADDRESS, an
+account's) with its own password, or, without --as, SASL EXTERNAL over ldapi:// (admin_uri),
+as root usually is.  Every action
 is checked by the delegated-administration rules first, then sent with that identity's own
 rights, so that slapd's access rules (acl-rules) judge it too.  --dry-run prints the LDIF
 instead of sending it; --json prints results as JSON.
@@ -511,7 +528,13 @@ int run_admin(const daemon::CommandLine& cl, Service& service, Logger& log,
         if (cl.has("password-file") && cl.has("no-password"))
             throw Usage{"--password-file and --no-password exclude each other"};
 
-        auto session = service.open_session(acting_identity(c));
+        auto who = acting_identity(c, service);
+        if (!who.is_found()) {
+            std::cerr << "vmaildir: cannot act as " << cl.value("as") << ": " << who.reason()
+                      << "\n";
+            return who.is_not_found() ? 1 : EX_TEMPFAIL;
+        }
+        auto session = service.open_session(who.value());
         if (!session.is_found()) {
             std::cerr << "vmaildir: cannot bind: " << session.reason() << "\n";
             return session.is_not_found() ? 1 : EX_TEMPFAIL;

@@ -411,3 +411,39 @@ TEST_CASE(
         CHECK(d.ldapmodify(admin, raw.out) == 50);
     }
 }
+
+TEST_CASE("a re-created account never receives mail in the old account's Maildir") {
+    // Root acts over ldapi:// (the harness maps it to cn=vmaildir, which its own rules let
+    // write), made a site admin here; Postfix delivers through vmaildir-postfix and virtual(8).
+    PostfixHost h("admin-mailbox");
+    std::ofstream(h.dir + "/vmaildir.conf", std::ios::app)
+        << "site_admins = cn=vmaildir,dc=example,dc=com\nadmin_uri = " << h.slapd.ldapi_uri()
+        << "\n";
+    const std::string cli =
+        shell_quote(VMAILDIR_CLI) + " -c " + shell_quote(h.dir + "/vmaildir.conf") + " ";
+    auto mailbox = [&] {
+        std::string json = run(cli + "--json account show zoe@example.org");
+        std::smatch m;
+        REQUIRE(std::regex_search(json, m, std::regex("\"mailbox\": \"([^\"]+)\"")));
+        return m[1].str();
+    };
+    run(cli + "account add zoe@example.org --no-password");
+    const std::string first = mailbox();
+    CHECK(h.send("zoe@example.org", "for the first zoe").replied("250"));
+    REQUIRE(h.drained());
+    CHECK(h.postfix->messages(first) == 1);
+
+    run(cli + "account delete zoe@example.org");
+    CHECK(h.send("zoe@example.org", "for nobody").replied("550"));
+
+    run(cli + "account add zoe@example.org --no-password");
+    const std::string second = mailbox();
+    CHECK(second != first);
+    CHECK(h.send("zoe@example.org", "for the second zoe").replied("250"));
+    REQUIRE(h.drained());
+    CHECK(h.postfix->messages(first) == 1); // the old Maildir got nothing more
+    CHECK_FALSE(h.postfix->maildir_contains(first, "for the second zoe"));
+    CHECK(h.postfix->messages(second) == 1);
+    CHECK(h.postfix->maildir_contains(second, "for the second zoe"));
+    CHECK_FALSE(h.postfix->maildir_contains(second, "for the first zoe"));
+}

@@ -497,3 +497,44 @@ TEST_CASE("courier: kill -9 of authdaemond and 100 SIGHUPs under a login load; S
     CHECK(smtp_auth("alice@example.org", "alice-pw").replied("235 2.7.0"));
     CHECK(smtp_auth("alice@example.org", "wrong").replied("535 5.7.8"));
 }
+
+TEST_CASE("courier: a password set with vmaildir ends the old one at once in every authdaemond "
+          "worker") {
+    // slapd runs the generated access rules and takes root (over ldapi://) for the site admin.
+    const std::string rules = std::string(VMAILDIR_TEST_WORK_DIR) + "/courier-stamp.acl";
+    const std::string site = "cn=siteadmin,dc=example,dc=com";
+    write_secret_file(rules + ".pw", "vmaildir-secret");
+    std::ofstream(rules + ".conf")
+        << "search_base = o=hosting,dc=example,dc=com\n"
+        << "bind_dn = cn=vmaildir,dc=example,dc=com\n"
+        << "bind_pw_file = " << rules << ".pw\nsite_admins = " << site << "\n";
+    run(shell_quote(VMAILDIR_CLI) + " -c " + q(rules + ".conf") + " acl-rules > " + q(rules));
+    Slapd slapd("courier-stamp", "jamm", false, rules, "--root-as=" + site);
+    const std::string conf = write_config(slapd, "stamp",
+                                          {{"schema", "jamm"},
+                                           {"auth_cache_ttl", "60s"},
+                                           {"auth_cache_stamp", slapd.dir() + "/login-cache.stamp"},
+                                           {"site_admins", site},
+                                           {"admin_uri", slapd.ldapi_uri()}});
+    AuthDaemon daemon("authvmaildir", conf, 2);
+    const std::string alice = q("alice@example.org");
+    // Both workers answer in turn; each keeps alice's login for auth_cache_ttl.
+    for (int i = 0; i < 4; ++i)
+        REQUIRE(authenticated(authtest("-s imap " + alice + " alice-pw")));
+    // A change behind vmaildir's back is seen only when the cached login expires ...
+    auto other = vmaildir::hash_password("other-pw", vmaildir::PasswordScheme::ssha);
+    REQUIRE(other);
+    slapd.modify("dn: mail=alice@example.org,jvd=example.org,o=hosting,dc=example,dc=com\n"
+                 "changetype: modify\nreplace: userPassword\nuserPassword: " +
+                 *other + "\n");
+    CHECK(authenticated(authtest("-s imap " + alice + " alice-pw")));
+    // ... one made with vmaildir at once, in every worker.
+    write_secret_file(slapd.dir() + "/new.pw", "alice-new");
+    run(shell_quote(VMAILDIR_CLI) + " -c " + q(conf) + " account password alice@example.org " +
+        "--password-file " + q(slapd.dir() + "/new.pw"));
+    for (int i = 0; i < 4; ++i) {
+        CHECK(refused(authtest("-s imap " + alice + " alice-pw")));
+        CHECK(refused(authtest("-s imap " + alice + " other-pw")));
+        CHECK(authenticated(authtest("-s imap " + alice + " alice-new")));
+    }
+}

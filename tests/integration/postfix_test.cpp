@@ -14,56 +14,9 @@
 #include "support/postfix.hpp"
 
 using namespace vmaildir::test;
-namespace {
-
-/// One complete host laid out like a Debian installation: slapd with the example Jamm
-/// directory (plus `extra_ldif`); Postfix with smtpd, cleanup and trivial-rewrite chrooted,
-/// reaching vmaildir-postfix at private/vmaildir under its queue directory (the path
-/// examples/postfix uses); virtual(8) delivering through the generated ldap: table.
-struct Host {
-    explicit Host(const std::string& name, const std::string& extra_ldif = "",
-                  const std::map<std::string, std::string>& main_cf = {})
-        : slapd(name, "jamm"), dir(slapd.dir()) {
-        if (!extra_ldif.empty())
-            slapd.modify(extra_ldif);
-        write_jamm_config(slapd);
-        fs::create_directories(dir + "/tables");
-        run(std::string(VMAILDIR_POSTFIX_DAEMON) + " ldap-tables -c " +
-            shell_quote(dir + "/vmaildir.conf") + " --live-domains " +
-            shell_quote(relative("transport")) + " --directory " + shell_quote(dir + "/tables"));
-        std::map<std::string, std::string> conf = example_main_cf(dir + "/postfix/vmail");
-        for (const auto& [k, v] : main_cf)
-            conf[k] = v;
-        auto sasl = sasl_after_start(conf);
-        postfix.emplace(dir + "/postfix", conf, example_virtual_options(dir + "/tables"), true);
-        daemon.emplace(dir, dir + "/vmaildir.conf", postfix->queue_dir() + "/private/vmaildir");
-        if (!sasl.empty())
-            postfix->set(sasl);
-    }
-    /// A vmaildir map as Postfix's (chrooted) daemons name it (examples/postfix/main.cf).
-    static std::string relative(const std::string& map) {
-        return "socketmap:unix:private/vmaildir:" + map;
-    }
-
-    Swaks send(const std::string& to, const std::string& body = "hello") const {
-        return postfix->swaks("--from sender@sender.test --to " + shell_quote(to) +
-                              " --body " + shell_quote(body));
-    }
-    /// Waits until the queue is empty (everything delivered or dropped).
-    bool drained() const {
-        return wait_for([&] { return postfix->queued() == 0; }, std::chrono::seconds(20));
-    }
-
-    Slapd slapd;
-    std::string dir;
-    std::optional<PostfixInstance> postfix;
-    std::optional<TableDaemon> daemon;
-};
-
-} // namespace
 
 TEST_CASE("postfix: every example recipient as the shared table says (support/example_rows.hpp)") {
-    Host h("pf-delivery");
+    PostfixHost h("pf-delivery");
     auto& pf = *h.postfix;
     std::map<std::string, std::size_t> expected; // Maildir → messages
     for (const RecipientRow& row : example_recipients) {
@@ -98,7 +51,7 @@ TEST_CASE("postfix: every example recipient as the shared table says (support/ex
 }
 
 TEST_CASE("postfix: SMTP AUTH over the Dovecot protocol (smtpd_sasl_type = dovecot)") {
-    Host h("pf-dovecot-auth", "", example_main_cf("", "main-dovecot-auth.cf"));
+    PostfixHost h("pf-dovecot-auth", "", example_main_cf("", "main-dovecot-auth.cf"));
     auto session = [&](const std::string& mech, const std::string& user,
                        const std::string& password, const std::string& from) {
         return h.postfix->swaks("--auth " + mech + " --auth-user " + shell_quote(user) +
@@ -133,7 +86,7 @@ TEST_CASE("postfix: SMTP AUTH over the Dovecot protocol (smtpd_sasl_type = dovec
 
 TEST_CASE("postfix: a catch-all never swallows mail for real accounts") {
     const CatchallDrill drill = catchall_drill();
-    Host h("pf-catchall", drill.ldif);
+    PostfixHost h("pf-catchall", drill.ldif);
     auto& pf = *h.postfix;
     CHECK(h.send(drill.recipients, "for the fifty").replied("250"));
     CHECK(h.send("stranger1@example.net,stranger2@example.net", "for strangers").replied("250"));
@@ -151,7 +104,7 @@ TEST_CASE("postfix: a catch-all never swallows mail for real accounts") {
 }
 
 TEST_CASE("postfix: two entries for one address defer with 451") {
-    Host h("pf-duplicate");
+    PostfixHost h("pf-duplicate");
     h.slapd.modify("dn: cn=info-again,jvd=example.org,o=hosting,dc=example,dc=com\n"
                    "changetype: add\nobjectClass: JammMailAlias\ncn: info-again\n"
                    "mail: info@example.org\nmaildrop: carol@example.net\n");
@@ -161,7 +114,7 @@ TEST_CASE("postfix: two entries for one address defer with 451") {
 }
 
 TEST_CASE("postfix: slapd down means 451 at RCPT, and queued mail waits for it") {
-    Host h("pf-outage", "", {{"defer_transports", "virtual"}});
+    PostfixHost h("pf-outage", "", {{"defer_transports", "virtual"}});
     auto& pf = *h.postfix;
     // Accepted while the directory works, held back from delivery for now.
     CHECK(h.send("alice@example.org", "before the outage 1").replied("250"));
@@ -195,7 +148,7 @@ TEST_CASE("postfix: slapd down means 451 at RCPT, and queued mail waits for it")
 }
 
 TEST_CASE("postfix: the generated ldap: table answers like the socketmap mailbox map") {
-    Host h("pf-tables");
+    PostfixHost h("pf-tables");
     auto& pf = *h.postfix;
     std::set<std::string> keys;
     // Postfix hands virtual(8) bare addresses: no angle brackets, never empty.
@@ -225,7 +178,7 @@ TEST_CASE("postfix: the generated ldap: table answers like the socketmap mailbox
 }
 
 TEST_CASE("vmaildir-postfix: tcp_table, protocol errors, reload and clean stop") {
-    Host h("pf-daemon");
+    PostfixHost h("pf-daemon");
     auto& pf = *h.postfix;
     const std::string tcp = "tcp:127.0.0.1:" + std::to_string(h.daemon->tcp_port());
     CHECK(pf.postmap("info@example.org", tcp) ==
@@ -289,7 +242,7 @@ TEST_CASE("vmaildir-postfix: a broken configuration at start answers TEMP") {
 }
 
 TEST_CASE("vmaildir-postfix: many persistent connections at once, pipelined requests") {
-    Host h("pf-connections");
+    PostfixHost h("pf-connections");
     constexpr int clients = 200, requests = 5;
     std::atomic<int> answered{0}, wrong{0};
     std::vector<std::thread> threads;

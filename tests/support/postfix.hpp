@@ -3,16 +3,16 @@
 // daemon, and the clients that drive it (swaks, postmap, postqueue).
 #pragma once
 
-#include <filesystem>
-#include <fstream>
-#include <map>
-#include <string>
-
-#include <doctest/doctest.h>
-
 #include "support/mail.hpp"
 #include "support/process.hpp"
 #include "support/slapd.hpp"
+
+#include <doctest/doctest.h>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <string>
 
 namespace vmaildir::test {
 
@@ -192,6 +192,50 @@ private:
 
     std::string dir_;
     int port_ = 0;
+};
+
+/// One complete host laid out like a Debian installation: slapd with the example Jamm
+/// directory (plus `extra_ldif`); Postfix with smtpd, cleanup and trivial-rewrite chrooted,
+/// reaching vmaildir-postfix at private/vmaildir under its queue directory (the path
+/// examples/postfix uses); virtual(8) delivering through the generated ldap: table.
+struct PostfixHost {
+    explicit PostfixHost(const std::string& name, const std::string& extra_ldif = "",
+                         const std::map<std::string, std::string>& main_cf = {})
+        : slapd(name, "jamm"), dir(slapd.dir()) {
+        if (!extra_ldif.empty())
+            slapd.modify(extra_ldif);
+        write_jamm_config(slapd);
+        fs::create_directories(dir + "/tables");
+        run(std::string(VMAILDIR_POSTFIX_DAEMON) + " ldap-tables -c " +
+            shell_quote(dir + "/vmaildir.conf") + " --live-domains " +
+            shell_quote(relative("transport")) + " --directory " + shell_quote(dir + "/tables"));
+        std::map<std::string, std::string> conf = example_main_cf(dir + "/postfix/vmail");
+        for (const auto& [k, v] : main_cf)
+            conf[k] = v;
+        auto sasl = sasl_after_start(conf);
+        postfix.emplace(dir + "/postfix", conf, example_virtual_options(dir + "/tables"), true);
+        daemon.emplace(dir, dir + "/vmaildir.conf", postfix->queue_dir() + "/private/vmaildir");
+        if (!sasl.empty())
+            postfix->set(sasl);
+    }
+    /// A vmaildir map as Postfix's (chrooted) daemons name it (examples/postfix/main.cf).
+    static std::string relative(const std::string& map) {
+        return "socketmap:unix:private/vmaildir:" + map;
+    }
+
+    Swaks send(const std::string& to, const std::string& body = "hello") const {
+        return postfix->swaks("--from sender@sender.test --to " + shell_quote(to) + " --body " +
+                              shell_quote(body));
+    }
+    /// Waits until the queue is empty (everything delivered or dropped).
+    bool drained() const {
+        return wait_for([&] { return postfix->queued() == 0; }, std::chrono::seconds(20));
+    }
+
+    Slapd slapd;
+    std::string dir;
+    std::optional<PostfixInstance> postfix;
+    std::optional<TableDaemon> daemon;
 };
 
 } // namespace vmaildir::test

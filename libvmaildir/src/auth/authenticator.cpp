@@ -1,6 +1,7 @@
 // Password checks (bind or compare) and self-service password changes (SPEC §4, §5).
 #include "auth/authenticator.hpp"
 
+#include "vmaildir/auth/login_stamp.hpp"
 #include "vmaildir/auth/password.hpp"
 #include "vmaildir/util/text.hpp"
 
@@ -24,7 +25,8 @@ std::optional<Result<Account>> service_closed(const Account& a, std::string_view
 Authenticator::Authenticator(Resolver& resolver, AuthSettings settings, AclPolicy acl,
                              const CacheSettings& cache, Logger& log)
     : resolver_(resolver), directory_(resolver.reader().directory()),
-      settings_(std::move(settings)), acl_(acl), log_(log), logins_(settings_.cache_ttl, cache) {}
+      settings_(std::move(settings)), acl_(acl), log_(log),
+      logins_(settings_.cache_ttl, cache, settings_.cache_stamp) {}
 
 std::string Authenticator::complete_login(std::string_view login) const {
     std::string l(util::trim(login));
@@ -167,10 +169,14 @@ Result<std::monostate> Authenticator::change_password(std::string_view login,
     // As the account itself: slapd's access rules ("by self write") decide as well.
     auto done = directory_.modify_as(Credentials{a.dn, std::string(old_password)}, a.dn, {change},
                                      deadline());
-    logins_.forget(cache_key(name)); // the old password stops working at once
-    if (done.is_found())
+    logins_.forget(cache_key(name)); // the old password stops working at once, here
+    if (done.is_found()) {
         log_.info("password changed for " + a.address);
-    else
+        // ... and in every other process of this host (other authdaemond workers, daemons).
+        if (std::string problem; !touch_login_stamp(settings_.cache_stamp, problem))
+            log_.warning("password of " + a.address + " changed, but " + problem +
+                         ": other processes accept the old one for up to auth_cache_ttl");
+    } else
         log_.warning("password change for " + a.address + " failed: " + done.reason());
     return done;
 }

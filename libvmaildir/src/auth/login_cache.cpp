@@ -1,6 +1,8 @@
 // Recently verified logins, keyed by HMAC-SHA256 of the password (login_cache.hpp).
 #include "auth/login_cache.hpp"
 
+#include "vmaildir/auth/login_stamp.hpp"
+
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -22,8 +24,10 @@ CacheSettings settings_for(std::chrono::milliseconds ttl, const CacheSettings& a
 
 } // namespace
 
-LoginCache::LoginCache(std::chrono::milliseconds ttl, const CacheSettings& answers)
-    : entries_(settings_for(ttl, answers)) {
+LoginCache::LoginCache(std::chrono::milliseconds ttl, const CacheSettings& answers,
+                       std::string stamp)
+    : entries_(settings_for(ttl, answers)), stamp_(std::move(stamp)),
+      seen_(login_stamp_version(stamp_)) {
     // Without a secret key the cache would hold guessable values: then it keeps nothing.
     std::array<unsigned char, 32> key{};
     if (!entries_.enabled() || RAND_bytes(key.data(), static_cast<int>(key.size())) != 1)
@@ -70,15 +74,25 @@ std::optional<Account> LoginCache::matching(std::string_view password, Visit&& v
     return account;
 }
 
+void LoginCache::follow_stamp() {
+    if (stamp_.empty())
+        return;
+    const std::uint64_t now = login_stamp_version(stamp_);
+    if (seen_.exchange(now) != now)
+        entries_.clear();
+}
+
 std::optional<Account> LoginCache::verified(const std::string& login, std::string_view password) {
     if (!enabled())
         return std::nullopt;
+    follow_stamp();
     return matching(password, [&](auto&& use) { entries_.visit_fresh(login, use); });
 }
 
 std::optional<Account> LoginCache::stale(const std::string& login, std::string_view password) {
     if (!enabled())
         return std::nullopt;
+    follow_stamp();
     return matching(password, [&](auto&& use) { entries_.visit_stale(login, use); });
 }
 

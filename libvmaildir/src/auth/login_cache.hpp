@@ -5,12 +5,14 @@
 // (so the cache is worthless to anyone reading the process's memory, short of the key).
 #pragma once
 
+#include "resolve/answer_cache.hpp"
+
 #include <array>
+#include <atomic>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include "resolve/answer_cache.hpp"
 
 struct evp_mac_ctx_st; // OpenSSL's EVP_MAC_CTX
 #include "vmaildir/model/entities.hpp"
@@ -20,8 +22,9 @@ namespace vmaildir {
 class LoginCache {
 public:
     /// Kept for `ttl` (0: not at all), at most `answers.max_entries` entries; expired entries
-    /// still answer for `answers.stale_ttl` while the directory fails.
-    LoginCache(std::chrono::milliseconds ttl, const CacheSettings& answers);
+    /// still answer for `answers.stale_ttl` while the directory fails.  Everything is
+    /// forgotten whenever the file `stamp` changes (login_stamp.hpp; empty: never).
+    LoginCache(std::chrono::milliseconds ttl, const CacheSettings& answers, std::string stamp = {});
     ~LoginCache();
     LoginCache(const LoginCache&) = delete;
     LoginCache& operator=(const LoginCache&) = delete;
@@ -36,6 +39,8 @@ public:
 
 private:
     using Mac = std::array<unsigned char, 32>;
+    /// Forgets everything when the stamp file changed since the last look.
+    void follow_stamp();
     struct Entry {
         Account account;
         Mac mac;
@@ -49,6 +54,8 @@ private:
     /// without fetching the algorithms again for every login).
     evp_mac_ctx_st* keyed_ = nullptr;
     AnswerCache<Entry> entries_;
+    std::string stamp_;
+    std::atomic<std::uint64_t> seen_{0}; ///< login_stamp_version() at the last look
 };
 
 } // namespace vmaildir

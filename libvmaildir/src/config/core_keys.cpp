@@ -148,6 +148,17 @@ std::vector<Key<Config>> make_keys() {
          [](Config& c, const std::string& v) {
              c.auth.cache_ttl = to_duration(v);
          }},
+        {"auth_cache_stamp", "/var/lib/vmaildir/login-cache.stamp",
+         "file whose change makes every process on this host forget the logins it verified "
+         "(auth_cache_ttl); `vmaildir` touches it after changing a password, a flag or a "
+         "deletion, and so does a password change through Courier; empty: none (such changes "
+         "then take effect within auth_cache_ttl)",
+         false,
+         [](Config& c, const std::string& v) {
+             if (!v.empty() && v.front() != '/')
+                 throw BadValue{"must be an absolute path"};
+             c.auth.cache_stamp = v;
+         }},
         {"allow_cleartext_passwords", "no", "accept password attributes stored in cleartext", false,
          [](Config& c, const std::string& v) {
              c.auth.allow_cleartext = to_bool(v);

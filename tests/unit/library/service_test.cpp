@@ -1,13 +1,14 @@
 // The Service over scripted in-memory directories: ambiguity and malformed
 // entries, the cache, expansion limits, authentication modes, password
 // changes, actors and the consistency check.
-#include <doctest/doctest.h>
-
-#include <thread>
-
 #include "support/fixtures.hpp"
+#include "vmaildir/auth/login_stamp.hpp"
 #include "vmaildir/auth/password.hpp"
 #include "vmaildir/resolve/maps.hpp"
+
+#include <doctest/doctest.h>
+#include <filesystem>
+#include <thread>
 
 using namespace vmaildir;
 using test::Fixture;
@@ -205,6 +206,29 @@ TEST_CASE("login cache: the same password again within auth_cache_ttl, successes
         REQUIRE(f.service->change_password("alice@example.org", "alice-pw", "alice-new").is_found());
         CHECK(f.service->authenticate("alice@example.org", "alice-pw", "imap").is_not_found());
         CHECK(f.service->authenticate("alice@example.org", "alice-new", "imap").is_found());
+    }
+    SUBCASE("a touched auth_cache_stamp makes every process forget what it verified") {
+        char dir[] = "/tmp/vmaildir-stamp-XXXXXX";
+        REQUIRE(mkdtemp(dir));
+        Config stamped = c;
+        stamped.auth.cache_stamp = std::string(dir) + "/login-cache.stamp";
+        Fixture one("jamm", stamped), two("jamm", stamped); // two processes of one host
+        REQUIRE(one.service->authenticate("alice@example.org", "alice-pw", "imap").is_found());
+        one.scripted->mode = Mode::temp_fail;
+        CHECK(one.service->authenticate("alice@example.org", "alice-pw", "imap").is_found());
+        // The other one changes alice's password: the stamp tells this one.
+        REQUIRE(two.service->change_password("alice@example.org", "alice-pw", "new").is_found());
+        CHECK(one.service->authenticate("alice@example.org", "alice-pw", "imap").is_temp_fail());
+        one.scripted->mode = Mode::pass;
+        REQUIRE(one.service->authenticate("bob@example.org", "bob-pw", "imap").is_found());
+        one.scripted->mode = Mode::temp_fail;
+        CHECK(one.service->authenticate("bob@example.org", "bob-pw", "imap").is_found());
+        std::string problem;
+        REQUIRE(touch_login_stamp(stamped.auth.cache_stamp, problem)); // what vmaildir does
+        CHECK(one.service->authenticate("bob@example.org", "bob-pw", "imap").is_temp_fail());
+        CHECK(touch_login_stamp("/nonexistent/dir/stamp", problem) == false);
+        CHECK(problem.find("/nonexistent/dir/stamp") != std::string::npos);
+        std::filesystem::remove_all(dir);
     }
     SUBCASE("an expired entry serves only within cache_stale_ttl") {
         Config short_ttl = c;

@@ -47,6 +47,10 @@ struct AuthSettings {
     /// How long a successful login (address + keyed hash of the password) is accepted again
     /// without asking the directory; 0 checks every login there.
     std::chrono::milliseconds cache_ttl{60000};
+    /// A file whose change makes every process on the host forget the logins it verified:
+    /// the administration commands touch it after a change of who may log in, or with which
+    /// password (vmaildir/auth/login_stamp.hpp).  Empty: none.
+    std::string cache_stamp = "/var/lib/vmaildir/login-cache.stamp";
 };
 
 /// What the administration commands give new accounts (vmaildir/admin/admin.hpp).
