@@ -55,7 +55,7 @@ Result<Plan> modify_account(Administration::State& s, std::string_view text, Act
     if (auto why = s.denied(action, target.domain.domain, target.entry.dn(), target.address.text()))
         return refused(*why);
     Plan plan;
-    plan.summary = std::move(summary) + " of " + target.address.text();
+    plan.summary = std::move(summary) + " " + target.address.text();
     plan.affects_logins = affects_logins;
     Administration::State::add(plan, Change::modify(target.entry.dn(), std::move(mods)),
                                plan.summary);
@@ -193,7 +193,8 @@ Result<Plan> Administration::set_account_active(std::string_view text, bool acti
     const Schema& schema = state_->schema();
     if (schema.active_attribute.empty())
         return refused(lacks(schema, "active flag", "active_attribute"));
-    return modify_account(*state_, text, Action::modify_account, active ? "enable" : "disable",
+    return modify_account(*state_, text, Action::modify_account,
+                          active ? "enable account" : "disable account",
                           {{Op::replace, schema.active_attribute, {Layout::flag(active)}}}, true);
 }
 
@@ -203,7 +204,7 @@ Result<Plan> Administration::set_account_name(std::string_view text, std::string
         return refused(lacks(schema, "name attribute", "name_attribute"));
     if (util::trim(name).empty())
         return refused("the name is empty");
-    return modify_account(*state_, text, Action::modify_account, "set the name",
+    return modify_account(*state_, text, Action::modify_account, "set the name of",
                           {{Op::replace, schema.name_attribute, {std::string(name)}}}, false);
 }
 
@@ -213,7 +214,7 @@ Result<Plan> Administration::set_account_quota(std::string_view text, std::strin
         return refused(lacks(schema, "quota attribute", "quota_attribute"));
     if (!quota_bytes(quota))
         return refused("'" + util::printable(quota, 50) + "' is not a quota");
-    return modify_account(*state_, text, Action::set_account_quota, "set the quota",
+    return modify_account(*state_, text, Action::set_account_quota, "set the quota of",
                           {{Op::replace, schema.quota_attribute, {std::string(quota)}}}, false);
 }
 
@@ -224,7 +225,7 @@ Result<Plan> Administration::set_account_password(std::string_view text,
         return refused(lacks(schema, "password attribute", "password_attribute"));
     if (password_value.empty())
         return refused("the password is empty");
-    return modify_account(*state_, text, Action::set_password, "set the password",
+    return modify_account(*state_, text, Action::set_password, "set the password of",
                           {{Op::replace, schema.password_attribute, {std::string(password_value)}}},
                           true);
 }
