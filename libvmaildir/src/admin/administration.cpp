@@ -101,6 +101,15 @@ Result<DomainHit> Administration::State::find_domain(std::string_view text, bool
     return R::found(std::move(hits.front()));
 }
 
+Result<DomainHit> Administration::State::domain_for(std::string_view name, Action action) {
+    auto hit = find_domain(name);
+    if (!hit.is_found())
+        return hit;
+    if (auto why = denied(action, hit.value().domain))
+        return Result<DomainHit>::not_found(*why);
+    return hit;
+}
+
 Result<std::vector<Entry>> Administration::State::entries_at(const DomainHit& domain,
                                                              const std::string& local) {
     using R = Result<std::vector<Entry>>;

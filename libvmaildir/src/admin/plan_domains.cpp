@@ -108,12 +108,10 @@ Result<Plan> Administration::add_domain(std::string_view text, const NewDomain& 
 Result<Plan> Administration::delete_domain(std::string_view text, bool recursive) {
     State& s = *state_;
     const Schema& schema = s.schema();
-    auto hit = s.find_domain(text);
+    auto hit = s.domain_for(text, Action::delete_domain);
     if (!hit.is_found())
         return Result<Plan>::failure_of(hit);
     const Domain& domain = hit.value().domain;
-    if (auto why = s.denied(Action::delete_domain, domain))
-        return refused(*why);
     auto below = s.below(domain.dn);
     if (!below.is_found())
         return Result<Plan>::failure_of(below);
@@ -168,12 +166,10 @@ Result<Plan> Administration::delete_domain(std::string_view text, bool recursive
 Result<Plan> Administration::set_domain_active(std::string_view text, bool active) {
     State& s = *state_;
     const Schema& schema = s.schema();
-    auto hit = s.find_domain(text);
+    auto hit = s.domain_for(text, Action::set_domain_active);
     if (!hit.is_found())
         return Result<Plan>::failure_of(hit);
     const Domain& domain = hit.value().domain;
-    if (auto why = s.denied(Action::set_domain_active, domain))
-        return refused(*why);
     if (schema.active_attribute.empty())
         return refused(lacks(schema, "active flag", "active_attribute"));
     Plan plan;
@@ -191,12 +187,10 @@ Result<Plan> Administration::set_domain_capabilities(std::string_view text,
                                                      std::optional<bool> edit_postmasters) {
     State& s = *state_;
     const Schema& schema = s.schema();
-    auto hit = s.find_domain(text);
+    auto hit = s.domain_for(text, Action::set_domain_capabilities);
     if (!hit.is_found())
         return Result<Plan>::failure_of(hit);
     const Domain& domain = hit.value().domain;
-    if (auto why = s.denied(Action::set_domain_capabilities, domain))
-        return refused(*why);
     if (!edit_accounts && !edit_postmasters)
         return refused("no capability given (edit-accounts, edit-postmasters)");
     std::vector<Modification> mods;

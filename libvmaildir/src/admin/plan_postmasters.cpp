@@ -95,12 +95,10 @@ Result<std::vector<Entry>> Administration::State::roles_of(const std::string& dn
 
 Result<Plan> Administration::appoint_postmaster(std::string_view text, std::string_view who) {
     State& s = *state_;
-    auto hit = s.find_domain(text);
+    auto hit = s.domain_for(text, Action::appoint_postmaster);
     if (!hit.is_found())
         return Result<Plan>::failure_of(hit);
     const Domain& domain = hit.value().domain;
-    if (auto why = s.denied(Action::appoint_postmaster, domain))
-        return refused(*why);
     const std::string role_dn = s.layout.role_dn(domain.dn);
     if (role_dn.empty())
         return refused(lacks(s.schema(), "postmaster role", "postmaster_rdn"));
@@ -155,12 +153,10 @@ Result<Plan> Administration::appoint_postmaster(std::string_view text, std::stri
 
 Result<Plan> Administration::revoke_postmaster(std::string_view text, std::string_view who) {
     State& s = *state_;
-    auto hit = s.find_domain(text);
+    auto hit = s.domain_for(text, Action::revoke_postmaster);
     if (!hit.is_found())
         return Result<Plan>::failure_of(hit);
     const Domain& domain = hit.value().domain;
-    if (auto why = s.denied(Action::revoke_postmaster, domain))
-        return refused(*why);
     auto o = occupant(s, who, true);
     if (!o.is_found())
         return Result<Plan>::failure_of(o);

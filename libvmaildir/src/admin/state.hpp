@@ -42,6 +42,9 @@ struct Administration::State {
     /// The domain's entry: not_found "D is not a hosted domain" (a deleted one counts as
     /// absent unless `deleted_too`); temp_fail for two entries or a malformed one.
     Result<DomainHit> find_domain(std::string_view name, bool deleted_too = false);
+    /// find_domain() for an action on the domain itself, asked of decide() for the actor:
+    /// not_found with the denial's reason when refused.
+    Result<DomainHit> domain_for(std::string_view name, Action action);
     /// A normalised domain name, or not_found saying why the text is not one.
     Result<std::string> domain_name(std::string_view text) const;
     /// A parsed address, or not_found with the parser's reason.

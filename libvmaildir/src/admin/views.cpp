@@ -34,17 +34,6 @@ Result<std::vector<Entry>> SessionDirectory::search(const SearchRequest& request
                                                     Deadline deadline) {
     return session_.search(request, deadline);
 }
-Result<bool> SessionDirectory::check_bind(const std::string&, std::string_view, Deadline) {
-    return searches_only<bool>("a password check");
-}
-Result<std::monostate> SessionDirectory::modify(const std::string&,
-                                                const std::vector<Modification>&, Deadline) {
-    return searches_only<std::monostate>("a modification");
-}
-Result<std::monostate> SessionDirectory::modify_as(const Credentials&, const std::string&,
-                                                   const std::vector<Modification>&, Deadline) {
-    return searches_only<std::monostate>("a modification");
-}
 std::string SessionDirectory::describe() const {
     return "the session of " + (session_.identity().empty() ? "anonymous" : session_.identity());
 }
@@ -70,15 +59,15 @@ Result<std::vector<Entry>> PlannedDirectory::search(const SearchRequest& request
                             " entries for " + request.filter.to_string());
     return R::found(std::move(out));
 }
-Result<bool> PlannedDirectory::check_bind(const std::string&, std::string_view, Deadline) {
+Result<bool> SearchOnlyDirectory::check_bind(const std::string&, std::string_view, Deadline) {
     return searches_only<bool>("a password check");
 }
-Result<std::monostate> PlannedDirectory::modify(const std::string&,
-                                                const std::vector<Modification>&, Deadline) {
+Result<std::monostate> SearchOnlyDirectory::modify(const std::string&,
+                                                   const std::vector<Modification>&, Deadline) {
     return searches_only<std::monostate>("a modification");
 }
-Result<std::monostate> PlannedDirectory::modify_as(const Credentials&, const std::string&,
-                                                   const std::vector<Modification>&, Deadline) {
+Result<std::monostate> SearchOnlyDirectory::modify_as(const Credentials&, const std::string&,
+                                                      const std::vector<Modification>&, Deadline) {
     return searches_only<std::monostate>("a modification");
 }
 

@@ -14,11 +14,9 @@
 
 namespace vmaildir {
 
-/// Searches through a DirectorySession; binds and modifications are not for it (temp_fail).
-class SessionDirectory final : public Directory {
+/// A Directory for reading only: binds and modifications answer temp_fail.
+class SearchOnlyDirectory : public Directory {
 public:
-    explicit SessionDirectory(DirectorySession& session) : session_(session) {}
-    Result<std::vector<Entry>> search(const SearchRequest& request, Deadline deadline) override;
     Result<bool> check_bind(const std::string& dn, std::string_view password,
                             Deadline deadline) override;
     Result<std::monostate> modify(const std::string& dn, const std::vector<Modification>& changes,
@@ -26,6 +24,13 @@ public:
     Result<std::monostate> modify_as(const Credentials& as, const std::string& dn,
                                      const std::vector<Modification>& changes,
                                      Deadline deadline) override;
+};
+
+/// Searches through a DirectorySession.
+class SessionDirectory final : public SearchOnlyDirectory {
+public:
+    explicit SessionDirectory(DirectorySession& session) : session_(session) {}
+    Result<std::vector<Entry>> search(const SearchRequest& request, Deadline deadline) override;
     std::string describe() const override;
 
 private:
@@ -36,19 +41,12 @@ private:
 /// (util::normalise_dn), nothing for a removed entry.
 using PlannedEntries = std::map<std::string, std::optional<Entry>>;
 
-/// `base` with planned entries in place of the stored ones.  Searches only.
-class PlannedDirectory final : public Directory {
+/// `base` with planned entries in place of the stored ones.
+class PlannedDirectory final : public SearchOnlyDirectory {
 public:
     PlannedDirectory(Directory& base, PlannedEntries planned)
         : base_(base), planned_(std::move(planned)) {}
     Result<std::vector<Entry>> search(const SearchRequest& request, Deadline deadline) override;
-    Result<bool> check_bind(const std::string& dn, std::string_view password,
-                            Deadline deadline) override;
-    Result<std::monostate> modify(const std::string& dn, const std::vector<Modification>& changes,
-                                  Deadline deadline) override;
-    Result<std::monostate> modify_as(const Credentials& as, const std::string& dn,
-                                     const std::vector<Modification>& changes,
-                                     Deadline deadline) override;
     std::string describe() const override { return base_.describe() + " (as planned)"; }
 
 private:
