@@ -375,3 +375,28 @@ TEST_CASE("a plan prints as LDIF that ldapmodify applies") {
     CHECK(to_ldif(tricky) == "dn: cn=x,dc=y\nchangetype: modify\nreplace: cn\ncn:: IGxlYWQ=\n-\n"
                              "delete: sn\n-\n");
 }
+
+TEST_CASE("new entries follow the configuration's overrides of the preset") {
+    Fixture f("jamm");
+    f.config.schema.name_attribute = "displayName";
+    f.config.schema.active_attribute = "mailEnabled";
+    f.config.new_account.mailbox_template = "/srv/mail/%d/%l-%s";
+    f.config.new_account.uid = 6000;
+    f.config.new_account.quota = "5000S";
+    auto admin = f.as(site_admin);
+    NewAccount account;
+    account.name = "Zoe Example";
+    auto plan = admin->add_account("Zoe@Example.org", account);
+    REQUIRE_MESSAGE(plan.is_found(), plan.reason());
+    const Entry& e = plan.value().changes.back().entry;
+    CHECK(e.values("displayName") == std::vector<std::string>{"Zoe Example"});
+    CHECK_FALSE(e.has("cn"));
+    CHECK(e.values("mailEnabled") == std::vector<std::string>{"TRUE"});
+    CHECK_FALSE(e.has("accountActive"));
+    CHECK(e.values("uidNumber") == std::vector<std::string>{"6000"});
+    CHECK(e.values("quota") == std::vector<std::string>{"5000S"}); // a site admin sets quotas
+    CHECK(e.values("mail") == std::vector<std::string>{"Zoe@example.org"}); // as given
+    REQUIRE(e.values("mailbox").size() == 1);
+    CHECK(std::regex_match(e.values("mailbox").front(),
+                           std::regex("/srv/mail/example\\.org/zoe-[0-9]{14}-[0-9a-f]{4}")));
+}
