@@ -318,7 +318,8 @@ TEST_CASE("the SPEC §5 matrix: vmaildir and slapd's generated rules refuse alik
             }
         }
     }
-    // Reading: everyone reads what is not secret (anonymous_read is on); nobody reads a hash.
+    // Reading: everyone reads what is not secret (anonymous_read is on); nobody reads a hash,
+    // through vmaildir or asking slapd for it directly, not even one's own.
     for (const Actor* actor : {&site, &carol, &alice, &sam, &nobody}) {
         CAPTURE(actor->name);
         Ran r = d.as(actor, "--json account show carol@example.net");
@@ -326,6 +327,16 @@ TEST_CASE("the SPEC §5 matrix: vmaildir and slapd's generated rules refuse alik
         CHECK(r.out.find("\"mailbox\"") != std::string::npos);
         CHECK(r.out.find("userPassword") == std::string::npos);
         CHECK(r.out.find("{CRYPT}") == std::string::npos);
+        const std::string bind = actor->dn.empty() ? std::string()
+                                                   : " -D " + shell_quote(actor->dn) + " -w " +
+                                                         shell_quote(actor->password);
+        for (const std::string& whose : {carol.dn, sam.dn}) {
+            std::string raw =
+                run("ldapsearch -LLL -x -H " + d.slapd().uri() + bind + " -b " +
+                    shell_quote(whose) + " -s base '(objectClass=*)' userPassword mail");
+            CHECK(raw.find("mail: ") != std::string::npos);
+            CHECK(raw.find("userPassword") == std::string::npos);
+        }
     }
 }
 

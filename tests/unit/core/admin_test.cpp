@@ -400,3 +400,21 @@ TEST_CASE("new entries follow the configuration's overrides of the preset") {
     CHECK(std::regex_match(e.values("mailbox").front(),
                            std::regex("/srv/mail/example\\.org/zoe-[0-9]{14}-[0-9a-f]{4}")));
 }
+
+TEST_CASE("a catch-all never takes an account's mail, even one named like its own alias") {
+    // mailrouter's catch-all is the alias "default": an account default@ keeps its mail.
+    Fixture f("mailrouter");
+    auto admin = f.as(site_admin);
+    f.run(*admin, admin->add_account("default@example.net", NewAccount{}));
+    f.run(*admin, admin->set_catch_all("example.net", {"carol@example.net"}));
+    auto own = f.resolve("default@example.net");
+    REQUIRE(own.is_found());
+    CHECK(own.value().route == Route::account);
+    auto caught = f.resolve("whoever@example.net");
+    REQUIRE(caught.is_found());
+    CHECK(caught.value().route == Route::catch_all);
+    // A catch-all sending to a missing address of its own domain would catch its own mail.
+    auto itself = admin->set_catch_all("example.net", {"typo@example.net"});
+    CHECK(itself.reason() == "typo@example.net does not exist: the catch-all of example.net "
+                             "would send its mail back to itself");
+}
