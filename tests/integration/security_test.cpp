@@ -11,9 +11,9 @@
 //     requests, never "not found", and every such line of its log says that the certificate
 //     did not verify;
 //   - no fixture password or bind secret in any server-side log of the whole integration
-//     suite under the work directory.  ctest runs this test last (tests/CMakeLists.txt) and
-//     this case is the last here (doctest runs the cases in file order), so it also reads the
-//     logs of the daemons started above.
+//     suite under the work directory.  ctest starts this test once all the others have ended
+//     (DEPENDS, tests/CMakeLists.txt) and this case is the last here (doctest runs the cases
+//     in file order), so it also reads the logs of the daemons started above.
 // Every check is about behaviour, never about timings: waits are bounded polls.
 #include "protocol.hpp"
 #include "support/postfix.hpp"

@@ -11,7 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -22,8 +24,37 @@ extern char** environ;
 
 namespace vmaildir::test {
 
-/// A free TCP port on 127.0.0.1 (bound once and released; good enough for tests).
+/// Whether 127.0.0.1:port can be bound now.
+inline bool port_bindable(int port) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return false;
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    bool ok = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    close(fd);
+    return ok;
+}
+
+/// A free TCP port on 127.0.0.1 (found free, not held: whoever gets it binds it soon).
+/// Under ctest each integration test has a block of 1000 ports of its own below the
+/// ephemeral range (VMAILDIR_TEST_PORT_BASE, tests/CMakeLists.txt), so tests running at once
+/// never pick the same port and outgoing connections never hold one: the upper half is
+/// handed out here, one port after another, and the slapd harness picks in the lower half.
+/// Without it, the kernel picks one.
 inline int free_port() {
+    if (const char* base_env = std::getenv("VMAILDIR_TEST_PORT_BASE")) {
+        static std::atomic<unsigned> next{0};
+        const int base = std::atoi(base_env) + 500;
+        for (int i = 0; i < 500; ++i) {
+            int port = base + static_cast<int>(next.fetch_add(1) % 500);
+            if (port_bindable(port))
+                return port;
+        }
+        throw std::runtime_error("no free port in the test's block");
+    }
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
