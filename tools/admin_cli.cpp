@@ -56,7 +56,8 @@ std::string new_password_value(const Context& c, const std::string& address) {
     std::string plain;
     if (c.cl.has("password-file")) {
         std::string problem;
-        auto secret = util::read_secret_file(c.cl.value("password-file"), problem);
+        auto secret = util::read_secret_file(c.cl.value("password-file"), problem,
+                                             util::SecretReader::person);
         if (!secret)
             throw Usage{"--password-file: " + problem};
         plain = *secret;
@@ -431,7 +432,8 @@ Result<Identity> acting_identity(const Context& c, Service& service) {
     }
     if (c.cl.has("bind-pw-file")) {
         std::string problem;
-        auto secret = util::read_secret_file(c.cl.value("bind-pw-file"), problem);
+        auto secret =
+            util::read_secret_file(c.cl.value("bind-pw-file"), problem, util::SecretReader::person);
         if (!secret)
             throw Usage{"--bind-pw-file: " + problem};
         who.password = *secret;

@@ -18,20 +18,27 @@ std::string octal(mode_t mode) {
     return text;
 }
 
-/// The layout that works for a daemon that drops root and rereads the file on SIGHUP.
-constexpr const char* layout =
-    "owner root, group of the daemons' user (vmaildir or nobody's nogroup), mode 0640";
+/// The layout that works for `reader`.
+const char* layout(SecretReader reader) {
+    if (reader == SecretReader::person)
+        return "owner the user who runs the command, mode 0600";
+    // A daemon drops root and rereads the file on SIGHUP.
+    return "owner root, group of the daemons' user (vmaildir or nobody's nogroup), mode 0640";
+}
 
 } // namespace
 
-std::optional<std::string> read_secret_file(const std::string& path, std::string& problem) {
+std::optional<std::string> read_secret_file(const std::string& path, std::string& problem,
+                                            SecretReader reader) {
     int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {
         int e = errno;
         problem = "cannot read '" + path + "': " + std::strerror(e);
-        if (e == EACCES)
+        if (e == EACCES && reader == SecretReader::daemon)
             problem += std::string(" (a daemon rereads it as its own user on SIGHUP: ") +
-                       layout + ")";
+                       layout(reader) + ")";
+        else if (e == EACCES)
+            problem += std::string(" (") + layout(reader) + ")";
         return std::nullopt;
     }
     struct stat st {};
@@ -44,7 +51,7 @@ std::optional<std::string> read_secret_file(const std::string& path, std::string
     if (st.st_mode & (S_IROTH | S_IWOTH)) {
         close(fd);
         problem = "'" + path + "' is open to every user (mode " + octal(st.st_mode) +
-                  "), refused as ssh refuses such a key: chmod o-rw it; " + layout;
+                  "), refused as ssh refuses such a key: chmod o-rw it; " + layout(reader);
         return std::nullopt;
     }
     // The first line; a password file is small, anything past 4 KB is not read.

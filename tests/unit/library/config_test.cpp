@@ -9,6 +9,7 @@
 #include "vmaildir/model/schema.hpp"
 #include "vmaildir/service/config_file.hpp"
 #include "vmaildir/util/log.hpp"
+#include "vmaildir/util/secret_file.hpp"
 #include "vmaildir/util/text.hpp"
 
 #include <chrono>
@@ -888,6 +889,26 @@ TEST_CASE("config: config_reference() documents every key") {
     }
     CHECK(ref.find("search_base (required)") != std::string::npos);
     CHECK(ref.find("timeout (default: 10s)") != std::string::npos);
+}
+
+TEST_CASE("a password file open to all names the layout that works for its reader") {
+    TempDir dir;
+    const std::string path = dir.write("pw", "s3cret\n");
+    chmod(path.c_str(), 0644);
+    std::string problem;
+    CHECK_FALSE(vmaildir::util::read_secret_file(path, problem).has_value());
+    CHECK(problem.find("mode 0644") != std::string::npos);
+    CHECK(problem.find("group of the daemons' user") != std::string::npos);
+    CHECK(problem.find("s3cret") == std::string::npos);
+    // A command's own password file (vmaildir --bind-pw-file): the user's, 0600.
+    CHECK_FALSE(
+        vmaildir::util::read_secret_file(path, problem, vmaildir::util::SecretReader::person)
+            .has_value());
+    CHECK(problem.find("owner the user who runs the command, mode 0600") != std::string::npos);
+    CHECK(problem.find("daemon") == std::string::npos);
+    chmod(path.c_str(), 0600);
+    CHECK(vmaildir::util::read_secret_file(path, problem, vmaildir::util::SecretReader::person) ==
+          "s3cret");
 }
 
 } // namespace
