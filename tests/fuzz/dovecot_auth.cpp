@@ -127,13 +127,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             break;
     }
 
-    // The base64 of a response: at most three bytes for every four, and a round trip.
-    if (auto decoded = util::base64_decode(in)) {
-        fuzz::require(decoded->size() <= in.size() / 4 * 3, "base64 yields at most 3/4");
-        fuzz::require(util::base64_encode(*decoded).size() <= in.size(),
+    // The base64 of a response: at most three bytes for every four, and a round trip.  On the
+    // first 4 KB: over whole inputs of up to 64 KB, this took half of the harness's time (the
+    // fuzzer's compare tracing in every step of the loops) and found nothing more.
+    const std::string_view b64 = in.substr(0, 4096);
+    if (auto decoded = util::base64_decode(b64)) {
+        fuzz::require(decoded->size() <= b64.size() / 4 * 3, "base64 yields at most 3/4");
+        fuzz::require(util::base64_encode(*decoded).size() <= b64.size(),
                       "re-encoding is no longer than the input");
     }
-    auto encoded = util::base64_encode(in);
-    fuzz::require(util::base64_decode(encoded) == std::string(in), "base64 round-trips");
+    auto encoded = util::base64_encode(b64);
+    fuzz::require(util::base64_decode(encoded) == std::string(b64), "base64 round-trips");
     return 0;
 }
