@@ -129,6 +129,8 @@ int main(int argc, char** argv) try {
     }
     daemon::ServiceHolder services(boot.open());
     milter::Filter filter(services, filter_settings, log);
+    if (!daemon::user_known(settings.user, log))
+        return EX_OSERR;
     if (!filter.open(spec, settings.sockets)) {
         std::cerr << p.name << ": cannot listen on " << spec << " (see the log)\n";
         return EX_OSERR;

@@ -380,7 +380,8 @@ TEST_CASE("security: every daemon started as root runs as its --user, in every t
     }
 }
 
-TEST_CASE("security: a --user that does not exist stops every daemon with 71 and says so") {
+TEST_CASE("security: a --user that does not exist stops every daemon with 71, says so, and "
+          "leaves no socket") {
     REQUIRE(getpwnam(missing_user.c_str()) == nullptr);
     Directory directory("no-such-user");
     for (const DaemonKind& d : daemons) {
@@ -397,6 +398,10 @@ TEST_CASE("security: a --user that does not exist stops every daemon with 71 and
         CHECK(contains(said, missing_user));
         CHECK(contains(said, "no such user"));
         CHECK_FALSE(contains(said, "info: serving"));
+        for (const std::string& socket : unix_sockets(d, directory.dir())) {
+            CAPTURE(socket);
+            CHECK_FALSE(fs::exists(fs::symlink_status(socket))); // it never listened
+        }
     }
 }
 

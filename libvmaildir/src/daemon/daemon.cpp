@@ -139,6 +139,8 @@ int run_daemon(const Program& program, const DaemonSettings& settings,
         where += (where.empty() ? "" : ", ") + e.text;
     Server server(std::move(listeners), settings.sockets, settings.limits, services,
                   std::move(handler), log);
+    if (!user_known(settings.user, log))
+        return EX_OSERR;
     try {
         server.bind();
     } catch (const std::exception& e) {

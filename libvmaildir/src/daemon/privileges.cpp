@@ -10,6 +10,13 @@
 
 namespace vmaildir::daemon {
 
+bool user_known(const std::string& user, Logger& log) {
+    if (geteuid() != 0 || getpwnam(user.c_str()) != nullptr)
+        return true;
+    log.error("--user " + user + ": no such user");
+    return false;
+}
+
 bool drop_privileges(const std::string& user, Logger& log) {
     if (geteuid() != 0)
         return true;
