@@ -47,10 +47,11 @@ public:
     /// be closed, since the framing is lost.
     Status next(std::string& payload);
     /// Bytes received and not yet returned as a payload (part of the next request).
-    std::size_t buffered() const noexcept { return buffer_.size(); }
+    std::size_t buffered() const noexcept { return buffer_.size() - start_; }
 
 private:
     std::string buffer_;
+    std::size_t start_ = 0; ///< where the next netstring begins in buffer_
 };
 
 /// Frames a payload as a netstring.

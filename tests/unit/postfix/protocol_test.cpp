@@ -287,6 +287,27 @@ TEST_CASE("netstring reader: a complete payload replaces what the caller's strin
     CHECK(reader.next(payload) == NetstringReader::Status::need_more);
 }
 
+TEST_CASE("netstring reader: many requests in one read, then one in pieces") {
+    NetstringReader reader;
+    std::string many;
+    for (int i = 0; i < 1000; ++i)
+        many += vmaildir::postfix::netstring("virtual a" + std::to_string(i) + "@example.org");
+    reader.feed(many + "21:virtual b");
+    std::string payload;
+    for (int i = 0; i < 1000; ++i) {
+        REQUIRE(reader.next(payload) == NetstringReader::Status::complete);
+        CHECK(payload == "virtual a" + std::to_string(i) + "@example.org");
+    }
+    CHECK(reader.buffered() == 12);
+    CHECK(reader.next(payload) == NetstringReader::Status::need_more);
+    CHECK(reader.buffered() == 12);
+    reader.feed("@example.org,");
+    REQUIRE(reader.next(payload) == NetstringReader::Status::complete);
+    CHECK(payload == "virtual b@example.org");
+    CHECK(reader.buffered() == 0);
+    CHECK(reader.next(payload) == NetstringReader::Status::need_more);
+}
+
 TEST_CASE("netstring: framing and round trip through the reader") {
     struct Row {
         std::string name;
