@@ -4,7 +4,8 @@
 // as the raw LDIF sent with ldapmodify(1) bound as the same actor, so that
 // slapd is shown to refuse on its own what decide() refuses; --dry-run LDIF
 // giving the directory the real run gives; root over ldapi:// with SASL
-// EXTERNAL; and a re-created account whose mail never reaches the old Maildir.
+// EXTERNAL; mailrouter's role entry, created by a domain admin, deleted only by a
+// site admin; and a re-created account whose mail never reaches the old Maildir.
 #include "support/postfix.hpp"
 
 #include <doctest/doctest.h>
@@ -421,6 +422,48 @@ TEST_CASE(
         REQUIRE(raw.status == 0);
         CHECK(d.ldapmodify(admin, raw.out) == 50);
     }
+}
+
+TEST_CASE("mailrouter with edit_postmasters_default = yes: a domain admin creates the role "
+          "entry, and only a site admin deletes it") {
+    // The layout has no editPostmasters attribute: the default decides for every domain, in
+    // decide() and in slapd's rules alike.  The domain's postmaster account administers it
+    // before any cn=admin group exists.
+    Directory d("admin-mailrouter-roles", "mailrouter", "edit_postmasters_default = yes\n");
+    const Actor site{"site admin", site_dn, "siteadmin-secret"};
+    const Actor carol{"domain admin", "uid=carol,dc=example.net," + base, "carol-pw"};
+    const Actor pm{"postmaster account", "uid=postmaster,dc=new.test," + base, "pm-secret"};
+    const std::string pw_file = std::string(VMAILDIR_TEST_WORK_DIR) + "/admin-pm.pw";
+    write_secret_file(pw_file, pm.password);
+    for (const std::string& step : std::vector<std::string>{
+             "domain add new.test", "account add postmaster@new.test --password-file " + pw_file}) {
+        Ran r = d.as(&site, step);
+        REQUIRE_MESSAGE(r.status == 0, step << ": " << r.err);
+    }
+    REQUIRE(d.as(&pm, "account add zoe@new.test --no-password").status == 0);
+    // The first appointment adds cn=admin,dc=new.test: allowed, and slapd agrees.
+    Ran first = d.as(&pm, "postmaster appoint new.test zoe@new.test");
+    CHECK_MESSAGE(first.status == 0, first.err);
+    CHECK(d.dump().find("dn: cn=admin,dc=new.test," + base) != std::string::npos);
+
+    // Revoking the last occupant deletes the group: refused by vmaildir, and by slapd to the
+    // raw LDIF; the site admin may.
+    Ran last = d.as(&pm, "postmaster revoke new.test zoe@new.test");
+    CHECK(last.status == 1);
+    CHECK(last.err.find("only a site admin deletes") != std::string::npos);
+    Ran raw = d.as(&site, "--dry-run postmaster revoke new.test zoe@new.test");
+    REQUIRE(raw.status == 0);
+    REQUIRE(raw.out.find("changetype: delete") != std::string::npos);
+    CHECK(d.ldapmodify(pm, raw.out) == 50);
+    // Deleting that account would take the group with it: the same refusal.
+    CHECK(d.as(&pm, "account delete zoe@new.test").status == 1);
+    CHECK(d.as(&site, "postmaster revoke new.test zoe@new.test").status == 0);
+
+    // With more than one occupant, revoking is a modification a domain admin may make.
+    CHECK(d.as(&carol, "account add kim@example.net --no-password").status == 0);
+    CHECK(d.as(&carol, "postmaster appoint example.net kim@example.net").status == 0);
+    CHECK(d.as(&carol, "postmaster revoke example.net kim@example.net").status == 0);
+    CHECK(d.as(&carol, "postmaster revoke example.net carol@example.net").status == 1);
 }
 
 TEST_CASE("a re-created account never receives mail in the old account's Maildir") {

@@ -158,12 +158,15 @@ Result<Plan> Administration::delete_account(std::string_view text) {
                 return Result<Plan>::failure_of(d);
             domain = d.value();
         }
-        if (auto why = s.denied(Action::revoke_postmaster, domain))
-            return refused(target.address.text() + " is a postmaster of " +
-                           (domain.name.empty() ? role.dn() : domain.name) + ", and " + *why);
+        const std::string shown = domain.name.empty() ? role.dn() : domain.name;
+        auto why = s.denied(Action::revoke_postmaster, domain);
+        if (!why)
+            why = s.last_occupant_denied(role, shown);
+        if (why)
+            return refused(target.address.text() + " is a postmaster of " + shown + ", and " +
+                           *why);
         State::add(plan, s.revoke_change(role, target.entry.dn()),
-                   target.address.text() + " leaves the postmasters of " +
-                       (domain.name.empty() ? role.dn() : domain.name));
+                   target.address.text() + " leaves the postmasters of " + shown);
     }
     if (s.layout.has_tombstones())
         State::add(

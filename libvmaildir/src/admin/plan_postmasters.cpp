@@ -70,6 +70,15 @@ Change Administration::State::revoke_change(const Entry& role, const std::string
     return Change::modify(role.dn(), std::move(mods));
 }
 
+std::optional<std::string>
+Administration::State::last_occupant_denied(const Entry& role, const std::string& domain) const {
+    if (actor.site_admin || !layout.role_needs_an_occupant() ||
+        role.values(schema().postmaster_member_attribute).size() > 1)
+        return std::nullopt;
+    return "denied: the last postmaster of " + domain + " goes only with its role entry " +
+           role.dn() + ", which only a site admin deletes";
+}
+
 Result<std::vector<Entry>> Administration::State::roles_of(const std::string& dn) {
     using R = Result<std::vector<Entry>>;
     const std::string& attribute = schema().postmaster_member_attribute;
@@ -176,6 +185,8 @@ Result<Plan> Administration::revoke_postmaster(std::string_view text, std::strin
         role.is_found() ? listed(role.value(), schema.postmaster_member_attribute, person.dn) : "";
     if (stored.empty())
         return refused(shown + " is not a postmaster of " + domain.name);
+    if (auto why = s.last_occupant_denied(role.value(), domain.name))
+        return refused(*why);
     Plan plan;
     plan.summary = "revoke " + shown + " as postmaster of " + domain.name;
     State::add(plan, s.revoke_change(role.value(), stored), plan.summary);

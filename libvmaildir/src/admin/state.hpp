@@ -76,6 +76,11 @@ struct Administration::State {
     /// The change that takes `occupant` off a postmaster role entry (dropping the role's
     /// class, or the entry, with the last occupant where the layout needs one).
     Change revoke_change(const Entry& role, const std::string& occupant) const;
+    /// Why the actor may not take the last occupant off `role` where that deletes the entry
+    /// (only site admins delete role entries, in decide()'s words and slapd's rules), or
+    /// nothing.
+    std::optional<std::string> last_occupant_denied(const Entry& role,
+                                                    const std::string& domain) const;
     /// The postmaster role entries (anywhere below the search base) that list `dn`.
     Result<std::vector<Entry>> roles_of(const std::string& dn);
 

@@ -275,9 +275,15 @@ private:
         std::vector<std::string> by;
         service(by, "read");
         site_admins(by, "write");
+        // Adding the entry (=a, with read) is appointing the first postmaster: the domain's
+        // admins may where they may appoint, as decide() says.
+        if (!schema_.postmaster_member_attribute.empty())
+            capable_domain_admins(by, 1, "=arscxd", schema_.edit_postmasters_attribute,
+                                  settings_.edit_postmasters_default);
         readers(by);
         add({"The role entry itself (postmaster@D, RFC 2142): only site admins delete or rename",
-             "it, so a domain admin cannot remove every other admin at once."},
+             "it, so a domain admin cannot remove every other admin at once; the domain's",
+             "admins may create it (=a: add only) while its editPostmasters is TRUE."},
             domain_child_what(rdn_re) + " attrs=entry", std::move(by));
     }
 

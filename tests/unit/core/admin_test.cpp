@@ -314,6 +314,33 @@ TEST_CASE("the last postmaster of a jamm domain leaves the role class with it") 
     f.run(*admin, admin->appoint_postmaster("example.net", "carol@example.net"));
 }
 
+TEST_CASE("the last member of mailrouter's cn=admin group goes only by a site admin") {
+    // groupOfNames needs a member: the last one goes with the entry, and only site admins
+    // delete role entries (as slapd's rules say).
+    Fixture f("mailrouter");
+    f.config.edit_postmasters_default = true;
+    const std::string carol = account_dn("mailrouter", "carol", "example.net");
+    auto by_carol = f.as(carol);
+    auto last = by_carol->revoke_postmaster("example.net", "carol@example.net");
+    CHECK(last.reason() == "denied: the last postmaster of example.net goes only with its role "
+                           "entry cn=admin,dc=example.net,o=hosting,dc=example,dc=com, which "
+                           "only a site admin deletes");
+    CHECK(
+        by_carol->delete_account("carol@example.net").reason().find("only a site admin deletes") !=
+        std::string::npos);
+    // With another member, carol may leave: a modification.
+    f.run(*by_carol, by_carol->add_account("kim@example.net", NewAccount{}));
+    f.run(*by_carol, by_carol->appoint_postmaster("example.net", "kim@example.net"));
+    Plan leave = f.run(*by_carol, by_carol->revoke_postmaster("example.net", carol));
+    REQUIRE(leave.changes.size() == 1);
+    CHECK(leave.changes.front().kind == Change::Kind::modify);
+    // The site admin deletes the group with its last member.
+    auto admin = f.as(site_admin);
+    Plan gone = f.run(*admin, admin->revoke_postmaster("example.net", "kim@example.net"));
+    REQUIRE(gone.changes.size() == 1);
+    CHECK(gone.changes.front().kind == Change::Kind::remove);
+}
+
 TEST_CASE("deleting a domain deletes what it holds; a jamm domain comes back empty") {
     for (const char* preset : presets) {
         CAPTURE(preset);

@@ -277,6 +277,11 @@ TEST_CASE("acl rules: mailrouter") {
     const auto other = parse(vmaildir::openldap_access_rules(mailrouter_layout(), st, AclPolicy{}));
     CHECK(has(find(other, "dn.regex=\"^cn=admin,dc=([^,]+),o=top$\" attrs=member"),
               group + " write"));
+    // Creating the group is appointing the first postmaster (add only, never delete).
+    const std::string role_entry = "dn.regex=\"^cn=admin,dc=([^,]+),o=top$\" attrs=entry";
+    CHECK(has(find(other, role_entry), pm_account + " =arscxd"));
+    CHECK_FALSE(has(find(rules, role_entry), pm_account + " =arscxd"));
+    CHECK_FALSE(has(find(other, role_entry), pm_account + " write"));
     CHECK_FALSE(has(find(other, "dn.regex=\"^.+,dc=([^,]+),o=top$\" "
                                 "filter=\"(objectClass=mailUser)\" attrs=entry"),
                     group + " write"));
