@@ -69,13 +69,15 @@ void serve_tcp_table(daemon::Connection& c, const ListenSpec& spec) {
     };
     while (std::size_t n = c.receive(buf, sizeof buf, !buffer.empty())) {
         buffer.append(buf, n);
-        std::size_t nl;
-        while ((nl = buffer.find('\n')) != std::string::npos) {
+        // Lines are taken from an offset and the buffer compacted once per read, not per line
+        // (erasing each line from the front copies the rest of the read every time).
+        std::size_t start = 0, nl;
+        while ((nl = buffer.find('\n', start)) != std::string::npos) {
             // The same limit whether the line came in one read or in many.
-            if (nl > max_request)
+            if (nl - start > max_request)
                 return too_long();
-            std::string line = buffer.substr(0, nl);
-            buffer.erase(0, nl + 1);
+            std::string_view line(buffer.data() + start, nl - start);
+            start = nl + 1;
             auto key = parse_tcp_request(line);
             if (!key) {
                 c.log().warning(spec.text + ": malformed request line; closing");
@@ -85,6 +87,7 @@ void serve_tcp_table(daemon::Connection& c, const ListenSpec& spec) {
             if (!c.send(tcp_reply(answer(c, spec, *spec.map, *key))))
                 return;
         }
+        buffer.erase(0, start);
         if (buffer.size() > max_request)
             return too_long();
     }
