@@ -61,7 +61,7 @@ std::string listed(const Entry& role, const std::string& attribute, const std::s
 Change Administration::State::revoke_change(const Entry& role, const std::string& occupant) const {
     const std::string& attribute = schema().postmaster_member_attribute;
     const bool last = role.values(attribute).size() <= 1;
-    if (last && layout.role_needs_an_occupant())
+    if (revoking_removes(role))
         return Change::remove(role.dn());
     std::vector<Modification> mods{{Op::remove, attribute, {occupant}}};
     const std::string role_class = layout.occupied_role_class();
@@ -70,10 +70,14 @@ Change Administration::State::revoke_change(const Entry& role, const std::string
     return Change::modify(role.dn(), std::move(mods));
 }
 
+bool Administration::State::revoking_removes(const Entry& role) const {
+    return layout.role_needs_an_occupant() &&
+           role.values(schema().postmaster_member_attribute).size() <= 1;
+}
+
 std::optional<std::string>
 Administration::State::last_occupant_denied(const Entry& role, const std::string& domain) const {
-    if (actor.site_admin || !layout.role_needs_an_occupant() ||
-        role.values(schema().postmaster_member_attribute).size() > 1)
+    if (actor.site_admin || !revoking_removes(role))
         return std::nullopt;
     return "denied: the last postmaster of " + domain + " goes only with its role entry " +
            role.dn() + ", which only a site admin deletes";

@@ -76,6 +76,9 @@ struct Administration::State {
     /// The change that takes `occupant` off a postmaster role entry (dropping the role's
     /// class, or the entry, with the last occupant where the layout needs one).
     Change revoke_change(const Entry& role, const std::string& occupant) const;
+    /// Whether taking an occupant off `role` deletes it (its last one, where the layout's
+    /// role entry needs an occupant).
+    bool revoking_removes(const Entry& role) const;
     /// Why the actor may not take the last occupant off `role` where that deletes the entry
     /// (only site admins delete role entries, in decide()'s words and slapd's rules), or
     /// nothing.
