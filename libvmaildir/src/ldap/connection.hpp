@@ -28,6 +28,10 @@ struct MsgFree {
 struct BerFree {
     void operator()(BerElement* b) const noexcept { ber_free(b, 0); }
 };
+/// For a BerElement that owns its buffer (ber_alloc_t, ber_init).
+struct BerBufferFree {
+    void operator()(BerElement* b) const noexcept { ber_free(b, 1); }
+};
 struct ValuesFree {
     void operator()(berval** v) const noexcept { ldap_value_free_len(v); }
 };

@@ -1,76 +1,40 @@
-// The content-sync consumer (vmaildir/ldap/sync.hpp), RFC 4533 §2–3:
+// The content-sync consumer (vmaildir/ldap/sync.hpp), RFC 4533 §2–3.  It sends the Sync
+// Request control,
 //
-//   Sync Request control   SEQUENCE { mode ENUMERATED, cookie OCTET STRING OPTIONAL,
-//                                     reloadHint BOOLEAN DEFAULT FALSE }
-//   Sync State control     SEQUENCE { state ENUMERATED (present, add, modify, delete),
-//    (on each entry)                  entryUUID OCTET STRING, cookie OPTIONAL }
-//   Sync Done control      SEQUENCE { cookie OPTIONAL, refreshDeletes BOOLEAN DEFAULT FALSE }
-//    (on SearchResultDone)
-//   Sync Info message      CHOICE { newcookie [0], refreshDelete [1] / refreshPresent [2]
-//    (intermediate)                 SEQUENCE { cookie OPTIONAL, refreshDone DEFAULT TRUE },
-//                                   syncIdSet [3] SEQUENCE { cookie OPTIONAL,
-//                                     refreshDeletes DEFAULT FALSE, syncUUIDs SET OF } }
+//   SEQUENCE { mode ENUMERATED, cookie OCTET STRING OPTIONAL, reloadHint BOOLEAN DEFAULT FALSE }
+//
+// and acts on the provider's messages, which ldap/sync_messages.hpp decodes.
 #include "vmaildir/ldap/sync.hpp"
 
 #include "ldap/connection.hpp"
 #include "ldap/settings.hpp"
+#include "ldap/sync_messages.hpp"
 
 #include <cstring>
+#include <string_view>
+#include <variant>
 
 namespace vmaildir::ldap {
 
 namespace {
 
-struct BerOwner {
-    BerElement* ber;
-    ~BerOwner() {
-        if (ber)
-            ber_free(ber, 1);
-    }
-};
-
-std::string to_string(const berval& v) {
-    return v.bv_val ? std::string(v.bv_val, v.bv_len) : std::string();
-}
-
 /// The Sync Request control's value.
 bool encode_request(int mode, const std::optional<std::string>& cookie, berval& out) {
-    BerOwner b{ber_alloc_t(LBER_USE_DER)};
-    if (!b.ber)
+    std::unique_ptr<BerElement, BerBufferFree> b(ber_alloc_t(LBER_USE_DER));
+    if (!b)
         return false;
     int rc;
     if (cookie) {
         berval c{static_cast<ber_len_t>(cookie->size()), const_cast<char*>(cookie->data())};
-        rc = ber_printf(b.ber, "{eO}", static_cast<ber_int_t>(mode), &c);
+        rc = ber_printf(b.get(), "{eO}", static_cast<ber_int_t>(mode), &c);
     } else {
-        rc = ber_printf(b.ber, "{e}", static_cast<ber_int_t>(mode));
+        rc = ber_printf(b.get(), "{e}", static_cast<ber_int_t>(mode));
     }
-    return rc != -1 && ber_flatten2(b.ber, &out, 1) == 0;
+    return rc != -1 && ber_flatten2(b.get(), &out, 1) == 0;
 }
 
-/// Reads an optional cookie at the current position of a SEQUENCE.
-bool optional_cookie(BerElement* ber, std::optional<std::string>& cookie) {
-    ber_len_t len = 0;
-    if (ber_peek_tag(ber, &len) != LDAP_TAG_SYNC_COOKIE)
-        return true;
-    berval c{0, nullptr};
-    if (ber_scanf(ber, "m", &c) == LBER_ERROR)
-        return false;
-    cookie = to_string(c);
-    return true;
-}
-
-/// Reads an optional BOOLEAN with the given default.
-bool optional_bool(BerElement* ber, bool fallback, bool& out) {
-    ber_len_t len = 0;
-    out = fallback;
-    if (ber_peek_tag(ber, &len) != LBER_BOOLEAN)
-        return true;
-    ber_int_t b = 0;
-    if (ber_scanf(ber, "b", &b) == LBER_ERROR)
-        return false;
-    out = b != 0;
-    return true;
+std::string_view view(const berval& v) {
+    return v.bv_val ? std::string_view(v.bv_val, v.bv_len) : std::string_view();
 }
 
 class Session {
@@ -123,34 +87,28 @@ private:
         LDAPControl* state_control = ldap_control_find(LDAP_CONTROL_SYNC_STATE, raw, nullptr);
         if (!state_control)
             return lost("an entry without a Sync State control");
-        BerOwner b{ber_init(&state_control->ldctl_value)};
-        ber_int_t state = -1;
-        berval uuid{0, nullptr};
-        std::optional<std::string> cookie;
-        if (!b.ber || ber_scanf(b.ber, "{em", &state, &uuid) == LBER_ERROR || uuid.bv_len != 16 ||
-            !optional_cookie(b.ber, cookie))
-            return lost("a malformed Sync State control");
-        SyncUuid id = to_string(uuid);
-        switch (state) {
-        case LDAP_SYNC_PRESENT:
-            target_.present(id);
+        auto decoded = decode_sync_state(view(state_control->ldctl_value));
+        if (auto* why = std::get_if<std::string>(&decoded))
+            return lost(*why);
+        auto& state = std::get<SyncStateControl>(decoded);
+        switch (state.state) {
+        case SyncStateControl::State::present:
+            target_.present(state.uuid);
             break;
-        case LDAP_SYNC_ADD:
-        case LDAP_SYNC_MODIFY: {
+        case SyncStateControl::State::add:
+        case SyncStateControl::State::modify: {
             std::vector<Entry> entries;
             collect_entries(ld_, msg, entries);
             if (entries.size() != 1)
                 return lost("an entry that cannot be read");
-            target_.changed(id, std::move(entries.front()));
+            target_.changed(state.uuid, std::move(entries.front()));
             break;
         }
-        case LDAP_SYNC_DELETE:
-            target_.removed(id);
+        case SyncStateControl::State::remove:
+            target_.removed(state.uuid);
             break;
-        default:
-            return lost("an unknown sync state " + std::to_string(state));
         }
-        got_cookie(cookie);
+        got_cookie(state.cookie);
         return std::nullopt;
     }
 
@@ -163,54 +121,34 @@ private:
         std::unique_ptr<berval, void (*)(berval*)> data(raw_data, ber_bvfree);
         if (!raw_oid || std::strcmp(raw_oid, LDAP_SYNC_INFO) != 0 || !raw_data)
             return std::nullopt; // not ours: ignore
-        BerOwner b{ber_init(raw_data)};
-        if (!b.ber)
-            return lost("a malformed Sync Info message");
-        ber_len_t len = 0;
-        std::optional<std::string> cookie;
-        switch (ber_peek_tag(b.ber, &len)) {
-        case LDAP_TAG_SYNC_NEW_COOKIE: {
-            berval c{0, nullptr};
-            if (ber_scanf(b.ber, "m", &c) == LBER_ERROR)
-                return lost("a malformed Sync Info newcookie");
-            got_cookie(to_string(c));
-            return std::nullopt;
-        }
-        case LDAP_TAG_SYNC_REFRESH_DELETE:
-        case LDAP_TAG_SYNC_REFRESH_PRESENT: {
-            bool present = ber_peek_tag(b.ber, &len) == LDAP_TAG_SYNC_REFRESH_PRESENT;
-            bool refresh_done = true;
-            if (ber_scanf(b.ber, "{") == LBER_ERROR || !optional_cookie(b.ber, cookie) ||
-                !optional_bool(b.ber, true, refresh_done))
-                return lost("a malformed Sync Info refresh message");
-            if (cookie)
-                cookie_ = cookie;
-            if (present)
+        auto decoded = decode_sync_info(view(*raw_data));
+        if (auto* why = std::get_if<std::string>(&decoded))
+            return lost(*why);
+        auto& info = std::get<SyncInfoMessage>(decoded);
+        switch (info.kind) {
+        case SyncInfoMessage::Kind::new_cookie:
+            got_cookie(info.cookie);
+            break;
+        case SyncInfoMessage::Kind::refresh_delete:
+        case SyncInfoMessage::Kind::refresh_present:
+            if (info.cookie)
+                cookie_ = info.cookie;
+            if (info.kind == SyncInfoMessage::Kind::refresh_present)
                 target_.present_phase_done();
-            if (refresh_done && !refreshed_)
+            if (info.refresh_done && !refreshed_)
                 finish_refresh();
-            return std::nullopt;
-        }
-        case LDAP_TAG_SYNC_ID_SET: {
-            bool deletes = false;
-            BerVarray uuids = nullptr;
-            if (ber_scanf(b.ber, "{") == LBER_ERROR || !optional_cookie(b.ber, cookie) ||
-                !optional_bool(b.ber, false, deletes) ||
-                ber_scanf(b.ber, "[W]}", &uuids) == LBER_ERROR)
-                return lost("a malformed Sync Info syncIdSet");
-            for (BerVarray u = uuids; u && u->bv_val; ++u) {
-                if (deletes)
-                    target_.removed(to_string(*u));
+            break;
+        case SyncInfoMessage::Kind::sync_id_set:
+            for (const SyncUuid& u : info.uuids) {
+                if (info.refresh_deletes)
+                    target_.removed(u);
                 else
-                    target_.present(to_string(*u));
+                    target_.present(u);
             }
-            ber_bvarray_free(uuids);
-            got_cookie(cookie);
-            return std::nullopt;
+            got_cookie(info.cookie);
+            break;
         }
-        default:
-            return lost("an unknown Sync Info message");
-        }
+        return std::nullopt;
     }
 
     std::optional<SyncEnd> done(LDAPMessage* msg) {
@@ -237,22 +175,21 @@ private:
         }
         LDAPControl* done_control =
             raw ? ldap_control_find(LDAP_CONTROL_SYNC_DONE, raw, nullptr) : nullptr;
-        std::optional<std::string> cookie;
-        bool deletes = false;
+        SyncDoneControl sync_done; // no control: no cookie, refreshDeletes FALSE
         if (done_control) {
-            BerOwner b{ber_init(&done_control->ldctl_value)};
-            if (!b.ber || ber_scanf(b.ber, "{") == LBER_ERROR || !optional_cookie(b.ber, cookie) ||
-                !optional_bool(b.ber, false, deletes))
-                return lost("a malformed Sync Done control");
+            auto decoded = decode_sync_done(view(done_control->ldctl_value));
+            if (auto* why = std::get_if<std::string>(&decoded))
+                return lost(*why);
+            sync_done = std::get<SyncDoneControl>(decoded);
         }
         if (!refreshed_) {
-            if (cookie)
-                cookie_ = cookie;
-            if (!deletes)
+            if (sync_done.cookie)
+                cookie_ = sync_done.cookie;
+            if (!sync_done.refresh_deletes)
                 target_.present_phase_done();
             finish_refresh();
         } else {
-            got_cookie(cookie);
+            got_cookie(sync_done.cookie);
         }
         if (request_.persist)
             return lost("the provider ended the sync session" + detail);
