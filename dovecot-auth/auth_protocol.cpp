@@ -44,21 +44,6 @@ std::string handshake(unsigned long server_pid, unsigned long connection_id,
            std::string(cookie_hex) + "\nDONE\n";
 }
 
-LineReader::Status LineReader::next(std::string& line) {
-    std::string_view rest = std::string_view(buffer_).substr(start_);
-    std::size_t nl = rest.find('\n');
-    if (nl == std::string_view::npos ? rest.size() > max_line : nl > max_line)
-        return Status::too_long;
-    if (nl == std::string_view::npos) {
-        buffer_.erase(0, start_); // keep only the partial line
-        start_ = 0;
-        return Status::need_more;
-    }
-    line.assign(rest.substr(0, nl));
-    start_ += nl + 1;
-    return Status::line;
-}
-
 Conversation::Step Conversation::finish(const std::string& id, const std::string& service,
                                         std::string_view login, std::string_view password) {
     pending_.erase(id);

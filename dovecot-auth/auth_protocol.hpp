@@ -33,29 +33,9 @@
 
 namespace vmaildir::dovecot {
 
-/// Lines longer than this close the connection (Exim's own limit is 8192).
+/// Lines longer than this close the connection (Exim's own limit is 8192); serve_auth() splits
+/// what a client sends with util::LineReader.
 inline constexpr std::size_t max_line = 8192;
-
-/// Splits what a client sends into lines, as serve_auth() reads them.  A line longer than
-/// max_line (without its LF) is refused however its bytes arrive: whole in one read or in
-/// pieces, so that the limit does not depend on how TCP cut the stream.  Not thread-safe.
-class LineReader {
-public:
-    enum class Status { line, need_more, too_long };
-
-    /// Appends received bytes.
-    void feed(std::string_view bytes) { buffer_.append(bytes); }
-    /// The next whole line, without its LF, into `line`; need_more when no line is whole yet;
-    /// too_long when the next line is or will be longer than max_line (the connection must
-    /// be closed: the rest of the stream is not read).
-    Status next(std::string& line);
-    /// Bytes received and not yet returned in a line (part of the next request).
-    std::size_t buffered() const noexcept { return buffer_.size() - start_; }
-
-private:
-    std::string buffer_;
-    std::size_t start_ = 0; ///< where the next line begins in buffer_
-};
 
 /// Checks a login and password for a service: found with the canonical login; not_found for
 /// a wrong password or a login that may not log in; temp_fail for directory trouble.

@@ -3,6 +3,7 @@
 
 #include "auth_protocol.hpp"
 #include "vmaildir/service/service.hpp"
+#include "vmaildir/util/line_reader.hpp"
 
 #include <atomic>
 #include <random>
@@ -35,16 +36,16 @@ void serve_auth(daemon::Connection& c, const std::string& listener) {
             return Result<std::string>::failure_of(r);
         return Result<std::string>::found(r.value().address);
     });
-    LineReader reader;
+    util::LineReader reader(max_line);
     std::string text;
     char buf[4096];
     while (std::size_t n = c.receive(buf, sizeof buf, reader.buffered() > 0)) {
         reader.feed(std::string_view(buf, n));
         for (;;) {
             auto status = reader.next(text);
-            if (status == LineReader::Status::need_more)
+            if (status == util::LineReader::Status::need_more)
                 break;
-            if (status == LineReader::Status::too_long) {
+            if (status == util::LineReader::Status::too_long) {
                 c.log().warning(listener + ": line longer than " + std::to_string(max_line) +
                                 " bytes; closing");
                 return;

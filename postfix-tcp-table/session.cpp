@@ -2,6 +2,7 @@
 #include "session.hpp"
 
 #include "protocol.hpp"
+#include "vmaildir/util/line_reader.hpp"
 #include "vmaildir/util/text.hpp"
 
 namespace vmaildir::postfix {
@@ -60,24 +61,21 @@ void serve_socketmap(daemon::Connection& c, const ListenSpec& spec) {
 }
 
 void serve_tcp_table(daemon::Connection& c, const ListenSpec& spec) {
-    std::string buffer;
+    util::LineReader reader(max_request); // the same limit however the line arrives
+    std::string line;
     char buf[8192];
-    auto too_long = [&] {
-        c.log().warning(spec.text + ": request line longer than " + std::to_string(max_request) +
-                        " bytes; closing");
-        c.send(tcp_temp("request too long"));
-    };
-    while (std::size_t n = c.receive(buf, sizeof buf, !buffer.empty())) {
-        buffer.append(buf, n);
-        // Lines are taken from an offset and the buffer compacted once per read, not per line
-        // (erasing each line from the front copies the rest of the read every time).
-        std::size_t start = 0, nl;
-        while ((nl = buffer.find('\n', start)) != std::string::npos) {
-            // The same limit whether the line came in one read or in many.
-            if (nl - start > max_request)
-                return too_long();
-            std::string_view line(buffer.data() + start, nl - start);
-            start = nl + 1;
+    while (std::size_t n = c.receive(buf, sizeof buf, reader.buffered() > 0)) {
+        reader.feed(std::string_view(buf, n));
+        for (;;) {
+            auto status = reader.next(line);
+            if (status == util::LineReader::Status::need_more)
+                break;
+            if (status == util::LineReader::Status::too_long) {
+                c.log().warning(spec.text + ": request line longer than " +
+                                std::to_string(max_request) + " bytes; closing");
+                c.send(tcp_temp("request too long"));
+                return;
+            }
             auto key = parse_tcp_request(line);
             if (!key) {
                 c.log().warning(spec.text + ": malformed request line; closing");
@@ -87,9 +85,6 @@ void serve_tcp_table(daemon::Connection& c, const ListenSpec& spec) {
             if (!c.send(tcp_reply(answer(c, spec, *spec.map, *key))))
                 return;
         }
-        buffer.erase(0, start);
-        if (buffer.size() > max_request)
-            return too_long();
     }
 }
 

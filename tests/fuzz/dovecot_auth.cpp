@@ -1,6 +1,7 @@
 // The Dovecot authentication protocol server (dovecot-auth/auth_protocol.hpp), fed a client's
-// byte stream (VERSION, CPID, AUTH with base64 initial responses, CONT): read whole and in
-// small pieces the stream gives the same lines and the same verdict on an over-long line; a
+// byte stream (VERSION, CPID, AUTH with base64 initial responses, CONT) as serve_auth() reads
+// it (util::LineReader, which the line_reader harness fuzzes alone): read whole and in small
+// pieces the stream gives the same lines and the same verdict on an over-long line; a
 // line ending in CRLF is answered as the same line ending in LF; every reply is one line
 // within max_line, OK / FAIL / CONT for the id asked about; OK comes only from a password
 // check that said found, and that check never sees a NUL or an empty login; base64 decodes
@@ -8,6 +9,7 @@
 #include "auth_protocol.hpp"
 #include "fuzz.hpp"
 #include "vmaildir/util/base64.hpp"
+#include "vmaildir/util/line_reader.hpp"
 
 #include <string>
 #include <vector>
@@ -19,7 +21,7 @@ namespace {
 
 /// Every line the reader yields for `chunks`, and whether it ended on an over-long line.
 std::pair<std::vector<std::string>, bool> read_all(const std::vector<std::string_view>& chunks) {
-    return fuzz::read_all<LineReader>(chunks, LineReader::Status::too_long);
+    return fuzz::read_all(util::LineReader(max_line), chunks, util::LineReader::Status::too_long);
 }
 
 /// The fields of a reply line (without its LF), as the hosts split them.

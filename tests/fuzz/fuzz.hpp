@@ -34,13 +34,12 @@ inline std::vector<Result<std::vector<std::string>>> lookup_outcomes(const std::
     return {R::found({value}), R::found({value, value}), R::temp_fail(value), R::not_found(value)};
 }
 
-/// Every item a protocol reader (NetstringReader, LineReader: feed(), next() giving a Status
-/// with need_more) yields for `chunks` fed in turn, and whether it ended at `stop`, the
+/// Every item a protocol reader (NetstringReader, util::LineReader: feed(), next() giving a
+/// Status with need_more) yields for `chunks` fed in turn, and whether it ended at `stop`, the
 /// status that ends a connection.  For the "whole and split input agree" properties.
 template <class Reader>
-std::pair<std::vector<std::string>, bool> read_all(const std::vector<std::string_view>& chunks,
-                                                   typename Reader::Status stop) {
-    Reader reader;
+std::pair<std::vector<std::string>, bool>
+read_all(Reader reader, const std::vector<std::string_view>& chunks, typename Reader::Status stop) {
     std::vector<std::string> out;
     std::string item;
     for (std::string_view chunk : chunks) {
@@ -55,6 +54,13 @@ std::pair<std::vector<std::string>, bool> read_all(const std::vector<std::string
         }
     }
     return {out, false};
+}
+
+/// The same for a reader made with no arguments.
+template <class Reader>
+std::pair<std::vector<std::string>, bool> read_all(const std::vector<std::string_view>& chunks,
+                                                   typename Reader::Status stop) {
+    return read_all(Reader{}, chunks, stop);
 }
 
 } // namespace vmaildir::fuzz
