@@ -36,7 +36,8 @@
 
 namespace vmaildir::exim {
 
-/// Requests longer than this are refused (a key is at most a few hundred bytes).
+/// Requests longer than this, without their newline, are refused (a key is at most a few
+/// hundred bytes).
 inline constexpr std::size_t max_request = 4096;
 
 struct Request {

@@ -2,6 +2,7 @@
 #include "session.hpp"
 
 #include "protocol.hpp"
+#include "vmaildir/util/line_reader.hpp"
 #include "vmaildir/util/text.hpp"
 
 namespace vmaildir::exim {
@@ -9,25 +10,27 @@ namespace vmaildir::exim {
 namespace {
 
 /// Reads up to the first newline, or to EOF (Exim half-closes after writing).  Nothing when
-/// the client sent nothing or too much.
+/// the client sent nothing or a line longer than max_request (util::LineReader: the same
+/// verdict however the bytes arrive, and whatever follows the newline).
 std::optional<std::string> read_request(daemon::Connection& c, bool& too_long) {
+    util::LineReader reader(max_request);
     std::string line;
     char buf[1024];
-    while (line.find('\n') == std::string::npos) {
-        std::size_t n = c.receive(buf, sizeof buf, !line.empty());
-        if (n == 0)
-            break;
-        line.append(buf, n);
-        if (line.size() > max_request) {
+    for (;;) {
+        std::size_t n = c.receive(buf, sizeof buf, reader.buffered() > 0);
+        if (n == 0 && reader.buffered() == 0)
+            return std::nullopt;
+        reader.feed(n == 0 ? std::string_view("\n") : std::string_view(buf, n)); // EOF ends it
+        switch (reader.next(line)) {
+        case util::LineReader::Status::line:
+            return line;
+        case util::LineReader::Status::too_long:
             too_long = true;
             return std::nullopt;
+        case util::LineReader::Status::need_more:
+            break;
         }
     }
-    if (line.empty())
-        return std::nullopt;
-    if (std::size_t nl = line.find('\n'); nl != std::string::npos)
-        line.resize(nl + 1);
-    return line;
 }
 
 } // namespace

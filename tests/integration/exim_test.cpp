@@ -4,6 +4,7 @@
 #include "support/example_rows.hpp"
 #include "support/exim.hpp"
 
+#include <chrono>
 #include <cstring>
 #include <doctest/doctest.h>
 #include <fstream>
@@ -11,6 +12,7 @@
 #include <sys/un.h>
 #include <thread>
 #include <unistd.h>
+#include <vector>
 
 using namespace vmaildir::test;
 
@@ -243,14 +245,20 @@ TEST_CASE("exim: SMTP AUTH PLAIN and LOGIN, and sender ownership") {
 
 namespace {
 
-/// One ${readsocket}-style request: connect, write, half-close, read to EOF.
-std::string ask(const std::string& socket, const std::string& request) {
+/// One ${readsocket}-style request: connect, write, half-close, read to EOF.  Parts of the
+/// request are written 200 ms apart, so that the daemon reads them apart.
+std::string ask(const std::string& socket, const std::vector<std::string>& parts) {
     int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
     std::strncpy(addr.sun_path, socket.c_str(), sizeof addr.sun_path - 1);
     REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(::write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size()));
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        if (i > 0)
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        REQUIRE(::write(fd, parts[i].data(), parts[i].size()) ==
+                static_cast<ssize_t>(parts[i].size()));
+    }
     ::shutdown(fd, SHUT_WR);
     std::string reply;
     char buf[4096];
@@ -259,6 +267,10 @@ std::string ask(const std::string& socket, const std::string& request) {
         reply.append(buf, static_cast<std::size_t>(n));
     ::close(fd);
     return reply;
+}
+
+std::string ask(const std::string& socket, const std::string& request) {
+    return ask(socket, std::vector<std::string>{request});
 }
 
 } // namespace
@@ -284,6 +296,14 @@ TEST_CASE("vmaildir-exim: answers, protocol errors and a broken configuration") 
         CHECK(ask(s, "recipient\n").rfind(":defer: malformed", 0) == 0);
         CHECK(ask(s, std::string("recipient a\0b@example.org\n", 26)).rfind(":defer:", 0) == 0);
         CHECK(ask(s, "recipient " + std::string(5000, 'a') + "\n") == ":defer: request too long");
+        // A request within the limit has the same answer however it arrives, whatever follows
+        // its newline: it was refused as too long when its newline came in a read that took
+        // the bytes read so far past 4096.
+        const std::string near_limit = "recipient " + std::string(3990, 'a') + "@example.org\n";
+        const std::string whole = ask(s, near_limit);
+        CHECK(whole != ":defer: request too long");
+        CHECK(ask(s, {near_limit.substr(0, 3500),
+                      near_limit.substr(3500) + std::string(900, 'x')}) == whole);
         slapd.stop();
         CHECK(ask(s, "domain example.org\n").rfind(":defer: ", 0) == 0);
         std::string log = read_file(dir + "/vmaildir-exim.log");
