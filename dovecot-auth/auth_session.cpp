@@ -2,8 +2,8 @@
 #include "auth_session.hpp"
 
 #include "auth_protocol.hpp"
+#include "vmaildir/daemon/lines.hpp"
 #include "vmaildir/service/service.hpp"
-#include "vmaildir/util/line_reader.hpp"
 
 #include <atomic>
 #include <random>
@@ -36,29 +36,20 @@ void serve_auth(daemon::Connection& c, const std::string& listener) {
             return Result<std::string>::failure_of(r);
         return Result<std::string>::found(r.value().address);
     });
-    util::LineReader reader(max_line);
-    std::string text;
-    char buf[4096];
-    while (std::size_t n = c.receive(buf, sizeof buf, reader.buffered() > 0)) {
-        reader.feed(std::string_view(buf, n));
-        for (;;) {
-            auto status = reader.next(text);
-            if (status == util::LineReader::Status::need_more)
-                break;
-            if (status == util::LineReader::Status::too_long) {
-                c.log().warning(listener + ": line longer than " + std::to_string(max_line) +
-                                " bytes; closing");
-                return;
-            }
-            auto step = conversation.line(text);
+    daemon::serve_lines(
+        c, max_line,
+        [&](std::string_view line) {
+            auto step = conversation.line(line);
             if (!step.log.empty())
                 c.log().warning(listener + ": " + step.log);
             if (!step.reply.empty() && !c.send(step.reply))
-                return;
-            if (step.close)
-                return;
-        }
-    }
+                return false;
+            return !step.close;
+        },
+        [&] {
+            c.log().warning(listener + ": line longer than " + std::to_string(max_line) +
+                            " bytes; closing");
+        });
 }
 
 } // namespace vmaildir::dovecot

@@ -2,7 +2,7 @@
 #include "session.hpp"
 
 #include "protocol.hpp"
-#include "vmaildir/util/line_reader.hpp"
+#include "vmaildir/daemon/lines.hpp"
 #include "vmaildir/util/text.hpp"
 
 namespace vmaildir::postfix {
@@ -61,31 +61,22 @@ void serve_socketmap(daemon::Connection& c, const ListenSpec& spec) {
 }
 
 void serve_tcp_table(daemon::Connection& c, const ListenSpec& spec) {
-    util::LineReader reader(max_request); // the same limit however the line arrives
-    std::string line;
-    char buf[8192];
-    while (std::size_t n = c.receive(buf, sizeof buf, reader.buffered() > 0)) {
-        reader.feed(std::string_view(buf, n));
-        for (;;) {
-            auto status = reader.next(line);
-            if (status == util::LineReader::Status::need_more)
-                break;
-            if (status == util::LineReader::Status::too_long) {
-                c.log().warning(spec.text + ": request line longer than " +
-                                std::to_string(max_request) + " bytes; closing");
-                c.send(tcp_temp("request too long"));
-                return;
-            }
+    daemon::serve_lines(
+        c, max_request,
+        [&](std::string_view line) {
             auto key = parse_tcp_request(line);
             if (!key) {
                 c.log().warning(spec.text + ": malformed request line; closing");
                 c.send(tcp_temp("malformed request: expected 'get KEY'"));
-                return;
+                return false;
             }
-            if (!c.send(tcp_reply(answer(c, spec, *spec.map, *key))))
-                return;
-        }
-    }
+            return c.send(tcp_reply(answer(c, spec, *spec.map, *key)));
+        },
+        [&] {
+            c.log().warning(spec.text + ": request line longer than " +
+                            std::to_string(max_request) + " bytes; closing");
+            c.send(tcp_temp("request too long"));
+        });
 }
 
 } // namespace vmaildir::postfix

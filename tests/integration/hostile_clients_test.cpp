@@ -239,6 +239,53 @@ TEST_CASE("hostile clients: a tcp_table line over the limit gets one answer, who
     CHECK(ok.receive(5000).substr(0, 4) == "500 ");
 }
 
+TEST_CASE("hostile clients: a Dovecot-auth line over the limit closes, whole or split") {
+    Setup s("hostile-long-auth", {});
+    const std::string socket = s.daemon->socket() + "-auth";
+    const std::string line = "AUTH\t1\tPLAIN\tservice=smtp\t" + std::string(20000, 'a') + "\n";
+    /// A connection past the handshake, its client's VERSION and CPID sent.
+    auto handshaken = [&socket] {
+        Client c = unix_client(socket);
+        std::string handshake;
+        for (int i = 0; i < 50 && handshake.find("DONE\n") == std::string::npos; ++i)
+            handshake += c.receive(100);
+        REQUIRE(handshake.find("DONE\n") != std::string::npos);
+        c.send("VERSION\t1\t2\nCPID\t4242\n");
+        return c;
+    };
+    /// What the server sent before closing `c` ("" when nothing), or "open" after 5 s.
+    auto until_closed = [](const Client& c) {
+        std::string got;
+        for (int i = 0; i < 50; ++i) {
+            bool closed = false;
+            got += c.receive(100, &closed);
+            if (closed)
+                return got;
+        }
+        return std::string("open");
+    };
+    Client whole = handshaken();
+    whole.send(line);
+    CHECK(until_closed(whole) == "");
+    Client split = handshaken();
+    for (std::size_t at = 0; at < line.size() && !split.closed_by_server(); at += 1000) {
+        split.send(line.substr(at, 1000));
+        usleep(20000);
+    }
+    CHECK(until_closed(split) == "");
+    std::string log = s.log();
+    std::size_t logged = 0;
+    for (std::size_t at = 0; (at = log.find("line longer than 8192 bytes; closing", at)) !=
+                             std::string::npos;
+         ++at)
+        ++logged;
+    CHECK(logged == 2);
+    // A request within the limit is still answered on a new connection.
+    Client ok = handshaken();
+    ok.send("AUTH\t7\tPLAIN\tservice=smtp\n");
+    CHECK(ok.receive(5000).rfind("CONT\t7\t", 0) == 0);
+}
+
 TEST_CASE("hostile clients: out of file descriptors, answers are found or TEMP, and it recovers") {
     Slapd slapd("hostile-fds", "jamm");
     // No answer cache: every lookup needs an LDAP connection.
