@@ -77,10 +77,6 @@ public:
     Result<bool> check_bind(const std::string& dn, std::string_view pw, Deadline d) override {
         return inner_->check_bind(dn, pw, d);
     }
-    Result<std::monostate> modify(const std::string& dn, const std::vector<Modification>& m,
-                                  Deadline d) override {
-        return inner_->modify(dn, m, d);
-    }
     Result<std::monostate> modify_as(const Credentials& as, const std::string& dn,
                                      const std::vector<Modification>& m, Deadline d) override {
         return inner_->modify_as(as, dn, m, d);

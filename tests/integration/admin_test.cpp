@@ -339,6 +339,19 @@ TEST_CASE("the SPEC §5 matrix: vmaildir and slapd's generated rules refuse alik
             CHECK(raw.find("userPassword") == std::string::npos);
         }
     }
+    // The service identity (bind_dn) reads a hash, for auth_method = compare, and sets no
+    // one's password: whoever holds bind_pw_file cannot take over an account or an admin.
+    const Actor service{"the service", "cn=vmaildir,dc=example,dc=com", "vmaildir-secret"};
+    const std::string hash =
+        run("ldapsearch -LLL -o ldif-wrap=no -x -H " + d.slapd().uri() + " -D " +
+            shell_quote(service.dn) + " -w " + shell_quote(service.password) + " -b " +
+            shell_quote(carol.dn) + " -s base '(objectClass=*)' userPassword");
+    CAPTURE(hash);
+    CHECK(hash.find("userPassword:") != std::string::npos); // ldapsearch gives it in base64
+    for (const Actor* whose : {&carol, &site})
+        CHECK(d.ldapmodify(service, "dn: " + whose->dn +
+                                        "\nchangetype: modify\nreplace: userPassword\n"
+                                        "userPassword: taken-over\n") == 50);
 }
 
 TEST_CASE("--dry-run LDIF applied with ldapmodify gives the directory the real run gives") {

@@ -59,12 +59,6 @@ public:
             return Result<bool>::temp_fail(*fail);
         return inner_->check_bind(dn, pw, d);
     }
-    Result<std::monostate> modify(const std::string& dn, const std::vector<Modification>& m,
-                                  Deadline d) override {
-        if (auto fail = scripted(d))
-            return Result<std::monostate>::temp_fail(*fail);
-        return inner_->modify(dn, m, d);
-    }
     Result<std::monostate> modify_as(const Credentials& as, const std::string& dn,
                                      const std::vector<Modification>& m, Deadline d) override {
         if (auto fail = scripted(d))

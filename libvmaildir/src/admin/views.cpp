@@ -62,10 +62,6 @@ Result<std::vector<Entry>> PlannedDirectory::search(const SearchRequest& request
 Result<bool> SearchOnlyDirectory::check_bind(const std::string&, std::string_view, Deadline) {
     return searches_only<bool>("a password check");
 }
-Result<std::monostate> SearchOnlyDirectory::modify(const std::string&,
-                                                   const std::vector<Modification>&, Deadline) {
-    return searches_only<std::monostate>("a modification");
-}
 Result<std::monostate> SearchOnlyDirectory::modify_as(const Credentials&, const std::string&,
                                                       const std::vector<Modification>&, Deadline) {
     return searches_only<std::monostate>("a modification");

@@ -19,8 +19,6 @@ class SearchOnlyDirectory : public Directory {
 public:
     Result<bool> check_bind(const std::string& dn, std::string_view password,
                             Deadline deadline) override;
-    Result<std::monostate> modify(const std::string& dn, const std::vector<Modification>& changes,
-                                  Deadline deadline) override;
     Result<std::monostate> modify_as(const Credentials& as, const std::string& dn,
                                      const std::vector<Modification>& changes,
                                      Deadline deadline) override;

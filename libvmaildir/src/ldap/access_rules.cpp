@@ -194,9 +194,11 @@ private:
         }
         // Admins and self get write and auth but not read: nobody reads a hash (SPEC §5).
         // The service DN may read it: compare-mode authentication (SPEC §4) needs the value.
+        // It writes none: password changes bind as the account (self), so whoever holds
+        // bind_pw_file cannot set anyone's password.
         if (has_domains()) {
             std::vector<std::string> by;
-            service(by, "write");
+            service(by, "read");
             site_admins(by, "=wx");
             domain_admins(by, 1, "=wx");
             by.push_back("self =wx");
@@ -207,7 +209,7 @@ private:
                 below_domain_what() + " attrs=" + pw, std::move(by));
         }
         std::vector<std::string> by;
-        service(by, "write");
+        service(by, "read");
         site_admins(by, "=wx");
         by.push_back("self =wx");
         by.push_back("anonymous auth");

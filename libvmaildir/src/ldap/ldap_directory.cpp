@@ -51,13 +51,6 @@ public:
         });
     }
 
-    Result<std::monostate> modify(const std::string& dn, const std::vector<Modification>& changes,
-                                  Deadline deadline) override {
-        return run<std::monostate>(pool_, true, deadline, [&](Connection& c, int& rc) {
-            return modify_on(c, dn, changes, rc);
-        });
-    }
-
     Result<std::monostate> modify_as(const Credentials& as, const std::string& dn,
                                      const std::vector<Modification>& changes,
                                      Deadline deadline) override {

@@ -30,12 +30,6 @@ Result<bool> ReplicaDirectory::check_bind(const std::string& dn, std::string_vie
     return live_->check_bind(dn, password, deadline);
 }
 
-Result<std::monostate> ReplicaDirectory::modify(const std::string& dn,
-                                                const std::vector<Modification>& changes,
-                                                Deadline deadline) {
-    return live_->modify(dn, changes, deadline);
-}
-
 Result<std::monostate> ReplicaDirectory::modify_as(const Credentials& as, const std::string& dn,
                                                    const std::vector<Modification>& changes,
                                                    Deadline deadline) {

@@ -108,12 +108,6 @@ public:
     virtual Result<bool> check_bind(const std::string& dn, std::string_view password,
                                     Deadline deadline) = 0;
 
-    /// Applies modifications to one entry with the service identity.  found when applied,
-    /// not_found when the entry does not exist, temp_fail otherwise.
-    virtual Result<std::monostate> modify(const std::string& dn,
-                                          const std::vector<Modification>& changes,
-                                          Deadline deadline) = 0;
-
     /// Applies modifications to one entry as `as` (bound with its password, on a connection
     /// reserved for such binds), so the directory's own access rules decide too: a user
     /// changing their own password is "self" to slapd.  found when applied, not_found when

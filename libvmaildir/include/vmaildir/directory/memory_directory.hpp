@@ -28,8 +28,11 @@ public:
     Result<std::vector<Entry>> search(const SearchRequest& request, Deadline deadline) override;
     Result<bool> check_bind(const std::string& dn, std::string_view password,
                             Deadline deadline) override;
+    /// Applies modifications to one entry, as ldapmodify(1) would without access rules (the
+    /// Directory interface has no such write: the service identity never writes).  found
+    /// when applied, not_found when the entry does not exist, temp_fail past the deadline.
     Result<std::monostate> modify(const std::string& dn, const std::vector<Modification>& changes,
-                                  Deadline deadline) override;
+                                  Deadline deadline);
     /// Binds as `as` (check_bind), then modifies; the in-memory directory has no access
     /// rules of its own.
     Result<std::monostate> modify_as(const Credentials& as, const std::string& dn,

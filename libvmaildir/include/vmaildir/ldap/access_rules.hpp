@@ -16,8 +16,9 @@ struct AclRuleSettings {
     std::string search_base;
     std::vector<std::string> site_admin_dns; ///< individual DNs with full write access
     std::string site_admin_group_dn;         ///< or a group (groupOfNames/roleOccupant) of them
-    std::string service_dn;                  ///< vmaildir's own bind DN (read, and write of
-                                             ///< passwords when it changes them); may be empty
+    std::string service_dn;                  ///< vmaildir's own bind DN: reads, passwords
+                                             ///< included (auth_method = compare), writes
+                                             ///< nothing; may be empty
     /// The capabilities of domains whose layout has no attribute for them (the configuration's
     /// edit_accounts_default / edit_postmasters_default).
     bool edit_accounts_default = true;
