@@ -61,9 +61,10 @@ mode; the SMTP client only sees "Temporary lookup failure".
 When the milter itself is down, the MTA decides: Postfix's
 milter_default_action (tempfail by default), Sendmail's F= flags.
 
-Exit status: 0 after SIGTERM; 64 usage error; 71 the socket could not be
-opened or root could not be dropped.  A broken configuration does not stop the
-milter: it answers 451 and logs why.
+Exit status: 0 after SIGTERM; 64 usage error; 70 libmilter stopped without
+being asked to; 71 the socket could not be opened or root could not be
+dropped.  A broken configuration does not stop the milter: it answers 451 and
+logs why.
 )";
 
 daemon::Program program() {

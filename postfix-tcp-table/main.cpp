@@ -65,10 +65,12 @@ Options:
 )";
 
 constexpr const char* exit_text = R"(
-Exit status: 0 after SIGTERM; 64 usage error; 71 a listener could not be opened
-or root could not be dropped; 78 configuration error (ldap-tables only: the
-daemon itself stays up with a broken configuration and answers TEMP, logging
-why); 73 ldap-tables could not write a table.
+Exit status: 0 after SIGTERM, or when the tables are written; 64 usage error;
+71 a listener could not be opened or root could not be dropped; 73 ldap-tables
+could not write a table; 75 lmdb-tables (without --follow): the replica had not
+been filled within 10 s; 78 configuration error (ldap-tables and lmdb-tables
+only, including lmdb-tables without `replica = DIR`: the daemon itself stays
+up with a broken configuration and answers TEMP, logging why).
 )";
 
 daemon::Program program() {

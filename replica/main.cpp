@@ -58,7 +58,9 @@ into lock.mdb.
 
 Exit status: 0 after SIGTERM, or after --once; 64 usage error; 70 the store
 cannot be opened; 71 privileges could not be dropped; 75 (--once) the refresh
-did not complete.
+did not complete; 78 the configuration is broken at start, or sets no
+`replica = DIR` (a broken configuration on SIGHUP is logged and the running
+one kept).
 )";
 
 daemon::Program program() {
