@@ -42,7 +42,8 @@ Commands:
                      (not echoed on a terminal) as the --service would.
   check              Validate the configuration, then the directory: domains lacking
                      postmaster@ or abuse@ (RFC 2142), alias loops, duplicate addresses,
-                     catch-alls, malformed entries, dangling alias destinations.
+                     catch-alls, malformed entries, dangling alias destinations,
+                     passwords stored in cleartext.
   hash-password      Read a password from standard input and print a userPassword value
                      in the configured password_scheme.
   acl-rules          Print slapd access rules (slapd.conf `access to` directives) that

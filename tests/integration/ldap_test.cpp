@@ -332,6 +332,16 @@ TEST_CASE("vmaildir CLI exit codes") {
     CHECK(explained.find("[1] domain example.net: live") != std::string::npos);
     CHECK(explained.find("[3] account carol@example.net: live") != std::string::npos);
     CHECK(test::status_of(cli + "check") == 1); // the example's alias loop
+    // A cleartext password: slapd accepts it on a bind (auth_method = bind, the default, never
+    // sees the value), and `vmaildir check` reports it (docs/decisions.md).
+    slapd.modify("dn: mail=bob@example.org,jvd=example.org,o=hosting,dc=example,dc=com\n"
+                 "changetype: modify\nreplace: userPassword\nuserPassword: bob-plain\n");
+    CHECK(test::status_of("echo bob-plain | " + cli + "auth bob@example.org") == 0);
+    const std::string checked = test::run(cli + "check 2>&1 || true"); // exit 1: the loop
+    CAPTURE(checked);
+    CHECK(checked.find("account bob@example.org stores its userPassword in cleartext") !=
+          std::string::npos);
+    CHECK(checked.find("alice@example.org stores") == std::string::npos);
     std::ofstream(slapd.dir() + "/broken.conf") << "search_base = o=hosting\nfrobnicate = 1\n";
     CHECK(test::status_of(test::shell_quote(VMAILDIR_CLI) + " -c " +
                           test::shell_quote(slapd.dir() + "/broken.conf") +

@@ -181,7 +181,25 @@ std::optional<std::string> hash_digest(std::string_view plain, const DigestSchem
     return "{" + std::string(scheme.tag) + "}" + util::base64_encode(*d + std::string(salt));
 }
 
+/// A stored value split at its {SCHEME} tag (tag empty when it has none).
+struct Stored {
+    bool tagged;
+    std::string_view tag, payload;
+};
+
+Stored split_stored(std::string_view stored) {
+    const std::size_t close = stored.find('}');
+    if (stored.empty() || stored.front() != '{' || close == std::string_view::npos)
+        return {false, {}, stored};
+    return {true, stored.substr(1, close - 1), stored.substr(close + 1)};
+}
+
 } // namespace
+
+bool stored_in_cleartext(std::string_view stored) {
+    const auto [tagged, tag, payload] = split_stored(stored);
+    return !tagged || iequals(tag, "CLEARTEXT");
+}
 
 PasswordCheck verify_password(std::string_view stored, std::string_view candidate,
                               bool allow_cleartext) {
@@ -189,11 +207,7 @@ PasswordCheck verify_password(std::string_view stored, std::string_view candidat
     // bind), whatever is stored.
     if (candidate.empty())
         return PasswordCheck::mismatch;
-    const std::size_t close = stored.find('}');
-    const bool tagged = !stored.empty() && stored.front() == '{' && close != std::string_view::npos;
-    const std::string_view tag = tagged ? stored.substr(1, close - 1) : std::string_view();
-    const std::string_view payload = tagged ? stored.substr(close + 1) : stored;
-
+    const auto [tagged, tag, payload] = split_stored(stored);
     if (!tagged || iequals(tag, "CLEARTEXT"))
         return allow_cleartext ? verify_cleartext(payload, candidate)
                                : PasswordCheck::cleartext_refused;

@@ -6,8 +6,12 @@
 #include "check/check.hpp"
 
 #include "check/snapshot.hpp"
+#include "vmaildir/auth/password.hpp"
 #include "vmaildir/directory/memory_directory.hpp"
+#include "vmaildir/util/dn.hpp"
 #include "vmaildir/util/text.hpp"
+
+#include <algorithm>
 
 #include <map>
 #include <set>
@@ -23,6 +27,43 @@ std::string join(const std::vector<std::string>& v) {
     for (const std::string& s : v)
         out += (out.empty() ? "" : ", ") + s;
     return out;
+}
+
+/// Accounts whose stored password is cleartext (SPEC §4): compare mode refuses them unless
+/// allow_cleartext_passwords = yes, and slapd accepts them on a bind, so they are reported
+/// whichever method the hosts use.  `addresses`: account addresses by normalised DN.
+void check_passwords(MailReader& live, std::chrono::milliseconds timeout,
+                     const std::map<std::string, std::string>& addresses,
+                     std::vector<Finding>& findings) {
+    const std::string& attribute = live.mapper().schema().password_attribute;
+    if (attribute.empty() || addresses.empty())
+        return;
+    auto found = live.stored_passwords(
+        Deadline::after(std::max(timeout * 6, std::chrono::milliseconds(60000))));
+    if (!found.is_found()) {
+        findings.push_back({Severity::warning, "passwords not checked: " + found.reason()});
+        return;
+    }
+    std::size_t readable = 0;
+    for (const Entry& e : found.value()) {
+        auto known = addresses.find(util::normalise_dn(e.dn()));
+        const auto& values = e.values(attribute);
+        if (known == addresses.end() || values.empty())
+            continue;
+        ++readable;
+        if (std::any_of(values.begin(), values.end(),
+                        [](const std::string& v) { return stored_in_cleartext(v); }))
+            findings.push_back(
+                {Severity::warning,
+                 "account " + known->second + " stores its " + attribute +
+                     " in cleartext: slapd accepts it on a bind, auth_method = compare refuses "
+                     "it unless allow_cleartext_passwords = yes; store a hash (`vmaildir "
+                     "account password`)"});
+    }
+    if (readable == 0)
+        findings.push_back({Severity::info, "no account's " + attribute +
+                                                " is readable with this identity: cleartext "
+                                                "passwords not checked"});
 }
 
 } // namespace
@@ -57,6 +98,7 @@ Result<CheckReport> check_directory(MailReader& live, const ResolverSettings& se
     std::map<std::string, std::vector<std::string>> live_aliases; // "local@domain" → DNs
     std::map<std::string, std::vector<std::string>> live_account_dns;
     std::vector<std::string> alias_addresses;
+    std::map<std::string, std::string> account_addresses; // by normalised DN
     for (const auto& [dn, d] : s.domains) {
         ++report.domains;
         if (!d.flags.live())
@@ -76,6 +118,8 @@ Result<CheckReport> check_directory(MailReader& live, const ResolverSettings& se
         if (account) {
             ++report.accounts;
             auto a = m.account(e, d->name);
+            if (a.is_found())
+                account_addresses.emplace(util::normalise_dn(e.dn()), a.value().address);
             if (!a.is_found()) {
                 add(Severity::error, a.reason());
             } else if (a.value().mailbox.empty()) {
@@ -159,6 +203,7 @@ Result<CheckReport> check_directory(MailReader& live, const ResolverSettings& se
                     "alias " + address + " → " + dest + ": no such address (mail to it bounces)");
         }
     }
+    check_passwords(live, settings.timeout, account_addresses, report.findings);
     return Result<CheckReport>::found(std::move(report));
 }
 

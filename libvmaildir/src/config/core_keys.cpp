@@ -159,7 +159,10 @@ std::vector<Key<Config>> make_keys() {
                  throw BadValue{"must be an absolute path"};
              c.auth.cache_stamp = v;
          }},
-        {"allow_cleartext_passwords", "no", "accept password attributes stored in cleartext", false,
+        {"allow_cleartext_passwords", "no",
+         "accept password attributes stored in cleartext with auth_method = compare (with "
+         "bind, slapd checks the password and accepts them; `vmaildir check` reports them)",
+         false,
          [](Config& c, const std::string& v) {
              c.auth.allow_cleartext = to_bool(v);
          }},

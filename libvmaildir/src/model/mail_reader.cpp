@@ -167,4 +167,15 @@ Result<std::vector<Entry>> MailReader::everything(Deadline deadline) {
     return directory_.search(request, deadline);
 }
 
+Result<std::vector<Entry>> MailReader::stored_passwords(Deadline deadline) {
+    const Schema& s = mapper_.schema();
+    SearchRequest request{mapper_.settings().search_base,
+                          Scope::subtree,
+                          Filter::equals("objectClass", s.account_object_class),
+                          {s.password_attribute},
+                          0,
+                          false};
+    return directory_.search(request, deadline);
+}
+
 } // namespace vmaildir

@@ -37,6 +37,9 @@ public:
     Result<Entry> entry(const std::string& dn, bool with_password, Deadline deadline);
     /// Every domain, account and alias below the search base (for check and enumerate).
     Result<std::vector<Entry>> everything(Deadline deadline);
+    /// Every account entry below the search base with its password attribute only, as far
+    /// as the identity may read it (for check).
+    Result<std::vector<Entry>> stored_passwords(Deadline deadline);
 
     Directory& directory() noexcept { return directory_; }
     const EntryMapper& mapper() const noexcept { return mapper_; }

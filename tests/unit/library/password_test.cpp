@@ -11,6 +11,7 @@
 using vmaildir::hash_password;
 using vmaildir::PasswordCheck;
 using vmaildir::PasswordScheme;
+using vmaildir::stored_in_cleartext;
 using vmaildir::verify_password;
 
 namespace doctest {
@@ -311,7 +312,13 @@ TEST_CASE("password: cleartext follows the policy") {
     for (const Row& r : rows) {
         CAPTURE(r.name);
         CHECK(verify_password(r.stored, r.candidate, r.allow) == r.expected);
+        // What `vmaildir check` reports agrees with what compare mode refuses.
+        CHECK(stored_in_cleartext(r.stored) == (verify_password(r.stored, "x", false) ==
+                                                PasswordCheck::cleartext_refused));
     }
+    CHECK_FALSE(stored_in_cleartext("{SSHA}RCQ3rqU/ddzyzkgTL8tzLnuBYsZ1yvBR"));
+    CHECK_FALSE(stored_in_cleartext("{crypt}$6$salt$hash"));
+    CHECK_FALSE(stored_in_cleartext("{NOSUCH}x")); // unsupported, not cleartext
 }
 
 TEST_CASE("password: an empty candidate never matches, even a hash of the empty password") {

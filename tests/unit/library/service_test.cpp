@@ -435,6 +435,37 @@ TEST_CASE("consistency check findings") {
     CHECK(r.value().domains == 3);
 }
 
+TEST_CASE("consistency check: cleartext passwords are reported, hashes are not") {
+    Fixture f("jamm");
+    for (const auto& [local, password] :
+         std::vector<std::pair<std::string, std::string>>{{"plain", "plain-pw"},
+                                                          {"tagged", "{CLEARTEXT}tagged-pw"}}) {
+        Entry e("mail=" + local + "@example.org," + org);
+        e.add("objectClass", "JammMailAccount");
+        e.add("mail", local + "@example.org");
+        e.add("mailbox", "example.org/" + local + "/");
+        e.add("userPassword", password);
+        f.memory->put(e);
+    }
+    auto r = f.service->check();
+    REQUIRE(r.is_found());
+    std::string all;
+    std::size_t cleartext = 0;
+    for (const Finding& finding : r.value().findings) {
+        all += finding.text + "\n";
+        if (finding.text.find(" in cleartext") != std::string::npos) {
+            CHECK(finding.severity == Finding::Severity::warning);
+            ++cleartext;
+        }
+    }
+    CAPTURE(all);
+    CHECK(all.find("account plain@example.org stores its userPassword in cleartext") !=
+          std::string::npos);
+    CHECK(all.find("account tagged@example.org stores its userPassword in cleartext") !=
+          std::string::npos);
+    CHECK(cleartext == 2); // alice's {CRYPT}, bob's {SSHA}... are not reported
+}
+
 TEST_CASE("explain shows the SPEC order") {
     Fixture f("jamm");
     Trace trace;

@@ -28,6 +28,9 @@ enum class PasswordCheck {
 PasswordCheck verify_password(std::string_view stored, std::string_view candidate,
                               bool allow_cleartext);
 
+/// Whether a stored value is cleartext: no {SCHEME} tag, or {CLEARTEXT}.
+bool stored_in_cleartext(std::string_view stored);
+
 /// verify_password with cleartext allowed, as a yes/no: what an in-memory directory's binds
 /// check (MemoryDirectory's PasswordMatcher; slapd takes a cleartext userPassword too).
 bool password_matches(std::string_view stored, std::string_view offered);
