@@ -27,8 +27,9 @@ public:
         std::size_t line = 0;
     };
 
-    /// Scans the text: `#` starts a comment, blank lines are skipped, every other line must be
-    /// `key = value`.  Throws ConfigError naming the line of anything else (sections included).
+    /// Scans the text: a `#` at the start of a line or after a blank starts a comment, blank
+    /// lines are skipped, every other line must be `key = value` (a comment right after the
+    /// `=` is refused: it would leave the value empty unseen).  Throws ConfigError naming the line of anything else (sections included).
     /// Relative paths in values are taken relative to `base_dir` (see path()).
     ConfigText(std::istream& in, std::string source, std::string base_dir);
 

@@ -6,6 +6,8 @@
 #include "vmaildir/util/dn.hpp"
 #include "vmaildir/util/text.hpp"
 
+#include <algorithm>
+
 namespace vmaildir {
 
 namespace {
@@ -15,6 +17,31 @@ std::string joined(const std::vector<std::string>& names) {
     for (const std::string& n : names)
         out += (out.empty() ? "" : ", ") + n;
     return out;
+}
+
+/// An attribute type or objectClass as RFC 4512 names one: a descr (a letter, then letters,
+/// digits and '-') or a numericoid.
+bool ldap_name(std::string_view v) {
+    auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+    auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    if (v.empty())
+        return false;
+    if (alpha(v.front()))
+        return std::all_of(v.begin(), v.end(),
+                           [&](char c) { return alpha(c) || digit(c) || c == '-'; });
+    bool after_dot = true; // numericoid: numbers separated by single dots
+    for (char c : v) {
+        if (c == '.') {
+            if (after_dot)
+                return false;
+            after_dot = true;
+        } else if (digit(c)) {
+            after_dot = false;
+        } else {
+            return false;
+        }
+    }
+    return !after_dot;
 }
 
 std::vector<Key<Config>> make_keys() {
@@ -267,10 +294,19 @@ std::vector<Key<Config>> make_keys() {
     };
     for (const SchemaKey& sk : schema_keys()) {
         auto member = sk.member;
-        keys.push_back(
-            {sk.key, "(preset)", sk.help, false, [member](Config& c, const std::string& v) {
-                 c.schema.*member = v;
-             }});
+        const std::string_view key = sk.key;
+        const bool name = key.ends_with("_attribute") || key.ends_with("_object_class");
+        const bool rdn = key.ends_with("_rdn");
+        keys.push_back({sk.key, "(preset)", sk.help, false,
+                        [member, name, rdn](Config& c, const std::string& v) {
+                            if (name && !v.empty() && !ldap_name(v))
+                                throw BadValue{"'" + util::printable(v) +
+                                               "' is not an attribute or objectClass name "
+                                               "(letters, digits and '-', or an OID)"};
+                            if (rdn && !v.empty() && !util::parse_dn(v))
+                                throw BadValue{"'" + util::printable(v) + "' is not an RDN"};
+                            c.schema.*member = v;
+                        }});
     }
     return keys;
 }
@@ -302,6 +338,7 @@ void read_core_settings(const ConfigText& text, Config& config) {
           {"domain_attribute", &s.domain_attribute},
           {"account_object_class", &s.account_object_class},
           {"account_address_attribute", &s.account_address_attribute},
+          {"mailbox_attribute", &s.mailbox_attribute},
           {"alias_object_class", &s.alias_object_class},
           {"alias_address_attribute", &s.alias_address_attribute},
           {"alias_destination_attribute", &s.alias_destination_attribute}}) {

@@ -2,14 +2,18 @@
 #include "ldap/settings.hpp"
 
 #include "config/values.hpp"
+#include "vmaildir/util/dn.hpp"
 #include "vmaildir/util/text.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <ldap.h>
 
 namespace vmaildir::ldap {
 
 namespace {
+
+namespace fs = std::filesystem;
 
 /// What the key handlers fill: the settings, and what is only settled once every key is read.
 struct Parsed {
@@ -18,6 +22,18 @@ struct Parsed {
     std::vector<std::string> server_items; ///< one per server_host line
     std::string bind_pw_file;
 };
+
+/// Whether the URI's host part ends in an explicit port of zero (":0", ":000").
+bool port_text_is_zero(std::string_view uri) {
+    std::string_view rest = uri.substr(uri.find("://") + 3);
+    std::string_view hostport = rest.substr(0, rest.find('/'));
+    const std::size_t colon = hostport.rfind(':');
+    const std::size_t bracket = hostport.rfind(']'); // [::1]:389
+    if (colon == std::string_view::npos || (bracket != std::string_view::npos && colon < bracket))
+        return false;
+    std::string_view port = hostport.substr(colon + 1);
+    return !port.empty() && port.find_first_not_of('0') == std::string_view::npos;
+}
 
 /// server_host items as ldap_table(5) takes them: URIs, or host[:port] names for ldap://.
 std::vector<std::string> to_servers(const std::string& value, unsigned long default_port) {
@@ -36,19 +52,30 @@ std::vector<std::string> to_servers(const std::string& value, unsigned long defa
     }
     if (out.empty())
         throw BadValue{"no server given"};
-    // Checked now, not at the first lookup: libldap's own parser, and the port range it
-    // leaves to the connect (ldap://host:99999/ parses).
+    // Checked now, not at the first lookup: libldap's own parser, the port range it leaves
+    // to the connect (ldap://host:99999/ parses; it reads port 0 as the default port), and
+    // a DN part, which it takes without complaint and nobody uses.
     for (const std::string& uri : out) {
         LDAPURLDesc* url = nullptr;
         int rc = ldap_url_parse(uri.c_str(), &url);
         int port = url ? url->lud_port : 0;
+        const bool ldapi = url && url->lud_scheme && std::string_view(url->lud_scheme) == "ldapi";
+        const bool has_dn = url && url->lud_dn && *url->lud_dn;
         if (url)
             ldap_free_urldesc(url);
         if (rc != LDAP_URL_SUCCESS)
             throw BadValue{"'" + uri + "' is not a valid LDAP URI"};
-        if (port < 0 || port > 65535)
-            throw BadValue{"'" + uri + "': port " + std::to_string(port) +
+        if (port < 0 || port > 65535 || (!ldapi && port_text_is_zero(uri)))
+            throw BadValue{"'" + uri + "': port " +
+                           std::to_string(port_text_is_zero(uri) ? 0 : port) +
                            " is not in 1-65535"};
+        if (has_dn && ldapi)
+            throw BadValue{"'" + uri + "': an ldapi:// URI names its socket in the host part, "
+                           "with each / written %2F (ldapi://%2Fvar%2Frun%2Fslapd%2Fldapi/); "
+                           "the path after it would be read as a DN and ignored"};
+        if (has_dn)
+            throw BadValue{"'" + uri + "': the DN part of the URI is not used (search_base "
+                           "is); give the server only"};
     }
     return out;
 }
@@ -72,6 +99,8 @@ std::vector<Key<Parsed>> make_keys(const ConfigText* text) {
          }},
         {"bind_dn", "", "DN to bind as for lookups; empty binds anonymously", false,
          [](Parsed& p, const std::string& v) {
+             if (!v.empty() && !util::parse_dn(v))
+                 throw BadValue{"'" + util::printable(v) + "' is not a DN"};
              p.s.profile.bind_dn = v;
          }},
         {"bind_pw_file", "",
@@ -189,9 +218,15 @@ std::shared_ptr<const LdapSettings> parse_ldap_settings(const ConfigText& text,
          {std::pair<const char*, const std::string*>{"tls_ca_file", &s.profile.tls_ca_file},
           {"tls_cert_file", &s.profile.tls_cert_file},
           {"tls_key_file", &s.profile.tls_key_file}}) {
+        std::error_code ec;
+        if (!path->empty() && fs::is_directory(*path, ec))
+            text.fail(key, "'" + *path + "' is a directory, not a PEM file");
         if (!path->empty() && !std::ifstream(*path))
             text.fail(key, "cannot read '" + *path + "'");
     }
+    if (std::error_code ec;
+        !s.profile.tls_ca_dir.empty() && !fs::is_directory(s.profile.tls_ca_dir, ec))
+        text.fail("tls_ca_dir", "'" + s.profile.tls_ca_dir + "' is not a directory");
     if (s.profile.tls_cert_file.empty() != s.profile.tls_key_file.empty()) {
         // Name the key that is set, on its own line.
         const char* given = s.profile.tls_cert_file.empty() ? "tls_key_file" : "tls_cert_file";

@@ -7,6 +7,7 @@
 #include "config/core_keys.hpp"
 #include "service/backends.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -40,6 +41,9 @@ Config parse_config(std::istream& in, const std::string& source, const std::stri
 }
 
 Config load_config(const std::string& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        throw ConfigError(path, 0, "", "is a directory, not a configuration file");
     std::ifstream in(path);
     if (!in)
         throw ConfigError(path, 0, "", "cannot open the configuration file");

@@ -160,7 +160,17 @@ TEST_CASE("config: syntax errors name file, line and key") {
         {"key names are case-sensitive", base_line + "Timeout = 5\n", 2, "Timeout", "unknown key"},
         {"unknown key with an empty value", base_line + "bogus =\n", 2, "bogus", "unknown key"},
         {"repeated single-valued key", base_line + "timeout = 5\nlog = stderr\ntimeout = 6\n", 4,
-         "timeout", "more than once"},
+         "timeout", "given more than once (first on line 2)"},
+        {"a typo names the key meant", base_line + "serverhost = ldap://a/\n", 2, "serverhost",
+         "unknown key (did you mean 'server_host'?)"},
+        {"two edits away", base_line + "search_bsae = o=x\n", 2, "search_bsae",
+         "did you mean 'search_base'?"},
+        {"far from every key: no guess", base_line + "frobnicate = 1\n", 2, "frobnicate",
+         "unknown key; `vmaildir config-keys` lists every key"},
+        {"a comment right after = would empty the value", base_line + "recipient_delimiter = # none\n",
+         2, "recipient_delimiter", "write 'recipient_delimiter =' for an empty value"},
+        {"a # inside a value is part of it", base_line + "timeout = 3s#x\n", 2, "timeout",
+         "unknown time unit"},
         {"repeated search_base", base_line + base_line, 2, "search_base", "more than once"},
         {"line without =", base_line + "\nstart_tls yes\n", 3, "", "start_tls yes"},
         {"bare word", "search_base\n", 1, "", "expected 'key = value'"},
@@ -270,6 +280,16 @@ TEST_CASE("config: bad values name file, line and key") {
          base_line + "server_host = ldap://a/\nserver_host = ftp://b/\n", 3, "server_host",
          "ftp://b/"},
         {"server_host: empty", base_line + "server_host =\n", 2, "server_host", "no server given"},
+        {"server_host: port 0 (libldap reads it as 389)",
+         base_line + "server_host = ldap://127.0.0.1:0/\n", 2, "server_host",
+         "port 0 is not in 1-65535"},
+        {"server_host: name with port 0", base_line + "server_host = a:00\n", 2, "server_host",
+         "port 0 is not in 1-65535"},
+        {"server_host: ldapi with a raw path (libldap reads it as a DN)",
+         base_line + "server_host = ldapi:///run/slapd/ldapi\n", 2, "server_host",
+         "each / written %2F"},
+        {"server_host: a DN in the URI", base_line + "server_host = ldap://a/dc=example\n", 2,
+         "server_host", "the DN part of the URI is not used"},
         {"default_domain: space", base_line + "default_domain = exa mple.org\n", 2,
          "default_domain", "not a domain name"},
         {"default_domain: address", base_line + "default_domain = bob@example.org\n", 2,
@@ -316,6 +336,20 @@ TEST_CASE("config: cross-key errors name the key to fix") {
          "tls_cert_file", "go together"},
         {"tls_key_file without tls_cert_file", base_line + "\ntls_key_file = cert.pem\n", 3,
          "tls_key_file", "go together"},
+        {"tls_ca_file a directory", base_line + "tls_ca_file = @DIR@\n", 2, "tls_ca_file",
+         "is a directory"},
+        {"tls_ca_dir missing", base_line + "tls_ca_dir = @DIR@/no-certs\n", 2, "tls_ca_dir",
+         "is not a directory"},
+        {"bind_dn not a DN", base_line + "bind_dn = vmaildir\nbind_pw_file = secret\n", 2,
+         "bind_dn", "'vmaildir' is not a DN"},
+        {"empty mailbox_attribute", base_line + "mailbox_attribute =\n", 2, "mailbox_attribute",
+         "must not be empty"},
+        {"attribute name with a blank", base_line + "quota_attribute = mail quota\n", 2,
+         "quota_attribute", "not an attribute or objectClass name"},
+        {"objectClass name starting with a digit", base_line + "alias_object_class = 1alias\n", 2,
+         "alias_object_class", "not an attribute or objectClass name"},
+        {"postmaster_rdn not an RDN", base_line + "postmaster_rdn = postmaster\n", 2,
+         "postmaster_rdn", "not an RDN"},
         {"tls_ca_file unreadable", base_line + "tls_ca_file = @DIR@/no-ca.pem\n", 2, "tls_ca_file",
          "cannot read '@DIR@/no-ca.pem'"},
         {"tls_cert_file unreadable",
@@ -559,9 +593,15 @@ TEST_CASE("config: per-name schema overrides apply on top of the preset, in any 
     // Every schema key is accepted and lands in its member.
     for (const vmaildir::SchemaKey& sk : vmaildir::schema_keys()) {
         CAPTURE(sk.key);
-        Config c = parse(base_line + sk.key + " = overriddenName\n");
-        CHECK(c.schema.*(sk.member) == "overriddenName");
+        // A name where the key names an attribute or class, an RDN where it names one.
+        const std::string value =
+            std::string_view(sk.key).ends_with("_rdn") ? "cn=overridden" : "overriddenName";
+        Config c = parse(base_line + sk.key + " = " + value + "\n");
+        CHECK(c.schema.*(sk.member) == value);
     }
+    // An OID names an attribute too.
+    CHECK(parse(base_line + "quota_attribute = 1.3.6.1.4.1.99999.1.1.5\n").schema.quota_attribute ==
+          "1.3.6.1.4.1.99999.1.1.5");
     // An optional name may be emptied (the layout then has no such attribute).
     CHECK(parse(base_line + "active_attribute =\n").schema.active_attribute.empty());
 }
@@ -665,7 +705,8 @@ TEST_CASE("config: comments, blanks and line endings") {
     const std::vector<Row> rows = {
         {"full-line and trailing comments",
          "# vmaildir.conf\n\n   # indented comment\nsearch_base = " + base +
-             "   # the tree\ntimeout = 3s#no space\n"},
+             "   # the tree\ntimeout = 3s\t# a tab before it\n"},
+        {"a byte order mark", "\xEF\xBB\xBFsearch_base = " + base + "\ntimeout = 3s\n"},
         {"CRLF line endings", "search_base = " + base + "\r\ntimeout = 3s\r\n\r\n"},
         {"no spaces around =", "search_base=" + base + "\ntimeout=3s"},
         {"tabs", "\tsearch_base\t=\t" + base + "\t\ntimeout\t= 3s\n"},
@@ -749,6 +790,16 @@ TEST_CASE("config: a bind_pw_file without read permission") {
     CHECK(std::string(e->what()).find("cannot read '" + pw + "'") != std::string::npos);
 }
 
+TEST_CASE("config: a # inside a value is kept; bytes of a key are shown escaped") {
+    Config c = parse(base_line + "recipient_delimiter =#\nsite_admin_group = cn=#04024869," + base +
+                     " # hex-string RDN\n");
+    CHECK(c.address.delimiters == "#");
+    CHECK(c.site_admin_group == "cn=#04024869," + base);
+    auto e = error_of(base_line + std::string("time\0out", 8) + " = 5s\n");
+    REQUIRE(e.has_value());
+    CHECK(std::string(e->what()).find("time\\x00out: unknown key") != std::string::npos);
+}
+
 TEST_CASE("config: load_config errors name the file") {
     TempDir dir;
     SUBCASE("missing file") {
@@ -762,6 +813,15 @@ TEST_CASE("config: load_config errors name the file") {
             CHECK(std::string(e.what()).rfind(path + ": ", 0) == 0);
         }
     }
+    SUBCASE("a directory") {
+        try {
+            (void)load_config(dir.path());
+            FAIL("no ConfigError");
+        } catch (const ConfigError& e) {
+            CHECK(std::string(e.what()) ==
+                  dir.path() + ": is a directory, not a configuration file");
+        }
+    }
     SUBCASE("error inside a file") {
         std::string path = dir.write("bad.conf", base_line + "\nfrobnicate = yes\n");
         try {
@@ -771,7 +831,8 @@ TEST_CASE("config: load_config errors name the file") {
             CHECK(e.file() == path);
             CHECK(e.line() == 3);
             CHECK(e.key() == "frobnicate");
-            CHECK(std::string(e.what()) == path + ":3: frobnicate: unknown key");
+            CHECK(std::string(e.what()) ==
+                  path + ":3: frobnicate: unknown key; `vmaildir config-keys` lists every key");
         }
     }
 }

@@ -175,7 +175,7 @@ TEST_CASE("bootstrap: a broken configuration gives a broken service naming the p
     std::ofstream(path) << "search_base = o=x\nfrobnicate = 1\n";
     Bootstrap broken(path, {"test", "stderr", "stderr", LogLevel::error});
     CHECK(broken.config() == nullptr);
-    CHECK(broken.problem() == path + ":2: frobnicate: unknown key");
+    CHECK(broken.problem().rfind(path + ":2: frobnicate: unknown key", 0) == 0);
     auto service = broken.open();
     CHECK(service->is_broken());
     CHECK(service->lookup(MapName::domain, "example.org").is_temp_fail());
