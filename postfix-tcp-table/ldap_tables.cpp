@@ -76,8 +76,8 @@ std::string header(const Config& c, const LdapProfile& ldap, const std::string& 
            "# It answers what vmaildir's socketmap answers: live accounts of live hosted\n"
            "# domains only (its domain list is vmaildir's transport map).\n" +
            (ldap.bind_dn.empty() ? std::string()
-                                 : std::string("# Holds the bind password: keep it mode 0600, "
-                                               "owned by root.\n"));
+                                 : std::string("# Holds the bind password: keep it as written, "
+                                               "mode 0640, group postfix.\n"));
 }
 
 } // namespace
