@@ -289,7 +289,8 @@ std::vector<Key<Config>> make_keys() {
         {"log_level", "info", "least severe level logged: debug, info, warning, error", false,
          [](Config& c, const std::string& v) {
              if (!parse_log_level(util::ascii_lower(v), c.log_level))
-                 throw BadValue{"expected debug, info, warning or error"};
+                 throw BadValue{"'" + util::printable(v) +
+                                "' is not a level: expected debug, info, warning or error"};
          }},
     };
     for (const SchemaKey& sk : schema_keys()) {

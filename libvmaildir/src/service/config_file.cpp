@@ -37,6 +37,11 @@ Config parse_config(std::istream& in, const std::string& source, const std::stri
                 config.directory.backend = b->name;
             config.directory.settings.emplace(b->name, std::move(settings));
         }
+    // Two sources of answers: the first would win without a word about the other.
+    if (config.directory.find("ldif") && config.directory.find("replica"))
+        text.fail("replica", "cannot be combined with ldif_file (line " +
+                                 std::to_string(text.line_of("ldif_file")) +
+                                 "), which answers from a file instead");
     return config;
 }
 

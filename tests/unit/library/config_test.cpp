@@ -131,6 +131,7 @@ void check_errors(const std::vector<ErrorRow>& rows) {
     chmod(dir.write("world-readable", "s3cret\n").c_str(), 0644);
     dir.write("blank-first-line", "\nsecond-line\n");
     dir.write("cert.pem", "-----BEGIN CERTIFICATE-----\n");
+    dir.write("data.ldif", "dn: " + base + "\n");
     for (const ErrorRow& r : rows) {
         CAPTURE(r.name);
         auto e = error_of(expand(r.text, dir.path()), dir.path());
@@ -251,7 +252,7 @@ TEST_CASE("config: bad values name file, line and key") {
         {"unknown auth_method", base_line + "auth_method = plain\n", 2, "auth_method",
          "expected bind or compare"},
         {"bad log level", base_line + "log_level = verbose\n", 2, "log_level",
-         "expected debug, info, warning or error"},
+         "'verbose' is not a level: expected debug, info, warning or error"},
         {"bad log facility", base_line + "log_facility = local8\n", 2, "log_facility",
          "unknown syslog facility 'local8'"},
         {"bad log target", base_line + "log = /var/log/vmaildir.log\n", 2, "log",
@@ -358,6 +359,8 @@ TEST_CASE("config: cross-key errors name the key to fix") {
         {"tls_key_file unreadable",
          base_line + "tls_cert_file = cert.pem\ntls_key_file = no-key.pem\n", 3, "tls_key_file",
          "cannot read"},
+        {"replica with ldif_file", base_line + "ldif_file = data.ldif\nreplica = store\n", 3,
+         "replica", "cannot be combined with ldif_file (line 2)"},
         {"ldif_file unreadable", base_line + "ldif_file = missing.ldif\n", 2, "ldif_file",
          "cannot read '@DIR@/missing.ldif'"},
         {"empty domain_object_class", base_line + "domain_object_class =\n", 2,
