@@ -21,9 +21,10 @@ Answer Exim's ${readsocket} lookups from the vmaildir directory: one request
 "MAP KEY\n" per connection, one reply, then the connection is closed.  Many
 connections at once, one cache and one LDAP connection pool for all of them.
 
-Replies: the value when found; an empty reply when not found (the router
+Replies: the value when found; ":notfound:" when not found (the router
 declines, RCPT gets 550 through verify = recipient); ":defer: REASON" for any
-directory trouble (the router defers, RCPT gets 451): never "not found".
+directory trouble (the router defers, RCPT gets 451): never "not found".  An
+empty reply means the daemon ended before answering, and defers too.
 examples/exim/exim4.conf turns these into Exim's terms with two macros.
 
 Maps (MAP):

@@ -93,6 +93,10 @@ std::optional<MapName> request_map(std::string_view name) {
     return map;
 }
 
+bool reads_as_protocol(std::string_view value) {
+    return value.empty() || value == not_found_reply || value.starts_with(":defer:");
+}
+
 std::string defer_reply(std::string_view reason) {
     return ":defer: " + util::printable(reason, max_reason);
 }
@@ -145,7 +149,7 @@ bool safe_mailbox_path(std::string_view path) {
 
 std::string reply(MapName map, const Result<std::vector<std::string>>& result) {
     if (result.is_not_found())
-        return "";
+        return std::string(not_found_reply);
     if (!result.is_found())
         return defer_reply(result.reason());
     const std::vector<std::string>& values = result.value();
@@ -161,6 +165,8 @@ std::string reply(MapName map, const Result<std::vector<std::string>>& result) {
             return *list;
         return defer_reply("a login cannot be said safely in an Exim list");
     case MapName::mailbox:
+        if (reads_as_protocol(first))
+            return defer_reply("a value that reads as a reply word: " + first);
         if (safe_mailbox_path(first))
             return first;
         return defer_reply("unsafe mailbox path " + first +
@@ -175,6 +181,8 @@ std::string reply(MapName map, const Result<std::vector<std::string>>& result) {
     case MapName::gid:
         if (has_control(first))
             return defer_reply("value with a control character: " + first);
+        if (reads_as_protocol(first))
+            return defer_reply("a value that reads as a reply word: " + first);
         return first;
     }
     return defer_reply("unknown map");

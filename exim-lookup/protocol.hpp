@@ -4,12 +4,16 @@
 // so the newline may also be missing at EOF).  Surrounding blanks are ignored:
 // the examples build requests from macros that leave spaces around them.  One
 // reply, then the server closes (Exim reads to EOF).  Replies carry no newline:
-//   <value>             found, in the syntax the Exim option wants (below)
-//   (empty)             not found: the examples' VM_ASK/VM_ANSWER turn it into a
+//   <value>             found, in the syntax the Exim option wants (below); never
+//                       empty, never one of the two words below
+//   :notfound:          not found: the examples' VM_ASK/VM_ANSWER turn it into a
 //                       forced failure, so the router declines / the list misses
 //   :defer: <reason>    temporary failure, one line: the examples turn it into a
 //                       failed expansion (the router defers, RCPT gets 451); a
 //                       redirect router with allow_defer reads it natively
+// An empty reply is no answer: the server ended before answering (killed,
+// restarted, or the connection closed to make room).  The examples defer on it
+// like on :defer:; read as "not found" it would bounce mail for real addresses.
 //
 // Found values, per map (the map semantics are the core's, vmaildir/resolve/maps.hpp):
 //   domain, uid, gid, transport   the value
@@ -51,6 +55,13 @@ std::optional<Request> parse_request(std::string_view text);
 
 /// The map a request name asks: the core's names ("alias" answers like "recipient").
 std::optional<MapName> request_map(std::string_view name);
+
+/// The reply that says "not found".
+inline constexpr std::string_view not_found_reply = ":notfound:";
+
+/// Whether a found value could be read as something else than a value: empty (no answer),
+/// ":notfound:" or ":defer:..." (then the reply is a temporary failure instead).
+bool reads_as_protocol(std::string_view value);
 
 /// The reply for a lookup outcome of `map` (the table above).
 std::string reply(MapName map, const Result<std::vector<std::string>>& result);

@@ -5,6 +5,7 @@
 #include "support/exim.hpp"
 
 #include <chrono>
+#include <csignal>
 #include <cstring>
 #include <doctest/doctest.h>
 #include <fstream>
@@ -24,12 +25,13 @@ namespace {
 struct Host {
     explicit Host(const std::string& name, const std::string& extra_ldif = "",
                   std::map<std::string, std::string> macros = {},
-                  const std::vector<std::string>& daemon_flags = {})
+                  const std::vector<std::string>& daemon_flags = {},
+                  const std::vector<std::string>& lookup_options = {})
         : slapd(name, "jamm"), dir(slapd.dir()) {
         if (!extra_ldif.empty())
             slapd.modify(extra_ldif);
         write_jamm_config(slapd);
-        daemon.emplace(dir, dir + "/vmaildir.conf");
+        daemon.emplace(dir, dir + "/vmaildir.conf", lookup_options);
         macros["VMAILDIR_SOCKET"] = daemon->socket();
         macros["VMAILDIR_AUTH_SOCKET"] = daemon->auth_socket();
         macros["VMAILDIR_TIMEOUT"] = "5s";
@@ -180,6 +182,39 @@ TEST_CASE("exim: slapd stopped, hung or restarted means 451, and queued mail wai
     CHECK(h.send("alice@example.org", "after the outage").replied("250"));
 }
 
+TEST_CASE("exim: a lookup cut off before its answer defers delivery, never bounces") {
+    // Exim reads a reply to EOF, so a connection vmaildir-exim closes before answering
+    // (killed or restarted mid-lookup, or closed to make room at its connection limit)
+    // leaves an empty reply.  That must defer like any other directory trouble: read as
+    // "not found", the alias below was unroutable and bounced.
+    Host h("exim-cut-off", "", {}, {"-odq"}, {"--max-connections", "1"});
+    EximInstance& exim = *h.exim;
+    Maildirs mail = h.mail();
+    REQUIRE(h.send("info@example.org", "to an alias").replied("250"));
+    h.slapd.freeze(); // the delivery's first lookup waits for slapd (timeout = 2s)
+    std::thread runner([&] { exim.queue_run(); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    // A second connection at the limit of one: the one waiting for its answer is closed.
+    int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, h.daemon->socket().c_str(), sizeof addr.sun_path - 1);
+    CHECK(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    h.slapd.thaw();
+    runner.join();
+    ::close(fd);
+    std::string log = exim.mainlog();
+    CAPTURE(log);
+    CHECK_FALSE(bounced(log));
+    CHECK(log.find("vmaildir: no answer") != std::string::npos);
+    CHECK(exim.queued() == 1);
+    exim.queue_run();
+    REQUIRE(h.drained());
+    CHECK(mail.messages("example.org/alice/") == 1);
+    CHECK(mail.messages("example.org/bob/") == 1);
+    CHECK_FALSE(bounced(exim.mainlog()));
+}
+
 TEST_CASE("exim: SMTP AUTH PLAIN and LOGIN, and sender ownership") {
     Host h("exim-auth");
     EximInstance& exim = *h.exim;
@@ -289,8 +324,8 @@ TEST_CASE("vmaildir-exim: answers, protocol errors and a broken configuration") 
         CHECK(ask(s, "sender info@example.org\n") == "alice@example.org : bob@example.org");
         CHECK(ask(s, "uid alice@example.org\n") == "5000");
         CHECK(ask(s, "domain disabled.test\n") == "disabled.test");
-        CHECK(ask(s, "recipient nobody@example.org\n").empty());
-        CHECK(ask(s, "recipient *)(mail=*@example.org\n").empty());
+        CHECK(ask(s, "recipient nobody@example.org\n") == ":notfound:");
+        CHECK(ask(s, "recipient *)(mail=*@example.org\n") == ":notfound:");
         CHECK(ask(s, "recipient loop1@example.org\n").rfind(":defer: ", 0) == 0);
         CHECK(ask(s, "passwd alice@example.org\n") == ":defer: unknown map 'passwd'");
         CHECK(ask(s, "recipient\n").rfind(":defer: malformed", 0) == 0);

@@ -23,12 +23,11 @@ namespace vmaildir::test {
 /// DIR/exim-auth.sock (the Dovecot authentication protocol).
 class LookupDaemon {
 public:
-    LookupDaemon(const std::string& dir, const std::string& config_path)
+    /// `options` go on its command line too.
+    LookupDaemon(const std::string& dir, const std::string& config_path,
+                 const std::vector<std::string>& options = {})
         : socket_(dir + "/exim.sock"), auth_socket_(dir + "/exim-auth.sock"),
-          process_({VMAILDIR_EXIM_DAEMON, "-c", config_path, "--log", "stderr", "-v", "-l",
-                    "readsocket:unix:" + socket_, "-l", "dovecot-auth:unix:" + auth_socket_,
-                    "--socket-mode", "0666", "--allow-world-writable", "--user", "nobody"},
-                   dir + "/vmaildir-exim.log") {
+          process_(command(config_path, options), dir + "/vmaildir-exim.log") {
         if (!wait_for([&] { return unix_open(socket_) && unix_open(auth_socket_); },
                       std::chrono::seconds(10)))
             throw std::runtime_error("vmaildir-exim did not start; see " + dir +
@@ -39,6 +38,16 @@ public:
     Process& process() { return process_; }
 
 private:
+    std::vector<std::string> command(const std::string& config_path,
+                                     const std::vector<std::string>& options) const {
+        std::vector<std::string> argv = {
+            VMAILDIR_EXIM_DAEMON, "-c", config_path, "--log", "stderr", "-v", "-l",
+            "readsocket:unix:" + socket_, "-l", "dovecot-auth:unix:" + auth_socket_,
+            "--socket-mode", "0666", "--allow-world-writable", "--user", "nobody"};
+        argv.insert(argv.end(), options.begin(), options.end());
+        return argv;
+    }
+
     std::string socket_;
     std::string auth_socket_;
     Process process_;

@@ -65,7 +65,16 @@ TEST_CASE("replies: found, not found, temporary failure") {
     };
     const Row rows[] = {
         {"domain found", MapName::domain, Values::found({"example.org"}), "example.org"},
-        {"not found is empty", MapName::domain, Values::not_found("no such domain"), ""},
+        {"not found is said, never an empty reply", MapName::domain,
+         Values::not_found("no such domain"), ":notfound:"},
+        {"a value that reads as not found", MapName::transport, Values::found({":notfound:"}),
+         ":defer: a value that reads as a reply word: :notfound:"},
+        {"a value that reads as a deferral", MapName::domain, Values::found({":defer: x"}),
+         ":defer: a value that reads as a reply word: :defer: x"},
+        {"an empty value (an empty reply is no answer)", MapName::uid, Values::found({""}),
+         ":defer: a value that reads as a reply word: "},
+        {"an empty mailbox", MapName::mailbox, Values::found({""}),
+         ":defer: a value that reads as a reply word: "},
         {"temporary failure", MapName::recipient, Values::temp_fail("LDAP server down"),
          ":defer: LDAP server down"},
         {"a reason on one line", MapName::mailbox, Values::temp_fail("two\nlines\r"),
