@@ -333,6 +333,19 @@ TEST_CASE("authentication over the example directories") {
         CHECK(f.service->authenticate("alice@example.org", "plain-pw", "imap").is_found());
         CHECK(f.service->authenticate("alice@example.org", "x", "imap").is_not_found());
     }
+    SUBCASE("no password to be seen: none set, or bind_dn may not read it") {
+        Config config = test::example_config("jamm");
+        config.auth.method = AuthMethod::compare;
+        Fixture f("jamm", config);
+        for (Entry e : f.memory->entries())
+            if (e.dn() == "mail=alice@example.org," + org) {
+                e.replace("userPassword", {});
+                f.memory->put(e);
+            }
+        auto r = f.service->authenticate("alice@example.org", "alice-pw", "imap");
+        CHECK(r.is_temp_fail()); // never "wrong password": access rules may hide it
+        CHECK(r.reason().find("may not read it") != std::string::npos);
+    }
 }
 
 TEST_CASE("password change: self only, hashed with the configured scheme") {
