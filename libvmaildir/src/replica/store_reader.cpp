@@ -77,9 +77,11 @@ bool is_indexed(const std::vector<std::string>& indexed, const std::string& attr
 
 /// The entryUUIDs the index offers for `filter`, or nullopt when it cannot narrow it down
 /// (a scan is needed).  A superset: each candidate is checked against the whole filter.
+/// `error`: set to LMDB's code when reading the index failed (other than running out of
+/// duplicates), so that a damaged index is never read as "no such entry".
 std::optional<std::vector<Uuid>> candidates(MDB_txn* txn, const Dbis& dbis,
                                             const std::vector<std::string>& indexed,
-                                            const Filter& filter) {
+                                            const Filter& filter, int& error) {
     switch (filter.kind()) {
     case Filter::Kind::equals: {
         if (!is_indexed(indexed, filter.attribute()))
@@ -87,19 +89,23 @@ std::optional<std::vector<Uuid>> candidates(MDB_txn* txn, const Dbis& dbis,
         std::vector<Uuid> out;
         std::string key = index_key(filter.attribute(), filter.value());
         MDB_cursor* cursor = nullptr;
-        if (mdb_cursor_open(txn, dbis.index, &cursor) != MDB_SUCCESS)
+        if (int rc = mdb_cursor_open(txn, dbis.index, &cursor); rc != MDB_SUCCESS) {
+            error = rc;
             return std::nullopt;
+        }
         MDB_val k = as_val(key), v{};
-        for (int rc = mdb_cursor_get(cursor, &k, &v, MDB_SET); rc == MDB_SUCCESS;
-             rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT_DUP))
+        int rc = mdb_cursor_get(cursor, &k, &v, MDB_SET);
+        for (; rc == MDB_SUCCESS; rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT_DUP))
             out.emplace_back(as_view(v));
         mdb_cursor_close(cursor);
+        if (rc != MDB_NOTFOUND)
+            error = rc;
         return out;
     }
     case Filter::Kind::all_of: {
         std::optional<std::vector<Uuid>> best;
         for (const Filter& f : filter.operands())
-            if (auto c = candidates(txn, dbis, indexed, f);
+            if (auto c = candidates(txn, dbis, indexed, f, error);
                 c && (!best || c->size() < best->size()))
                 best = std::move(c);
         return best;
@@ -107,7 +113,7 @@ std::optional<std::vector<Uuid>> candidates(MDB_txn* txn, const Dbis& dbis,
     case Filter::Kind::any_of: {
         std::vector<Uuid> out;
         for (const Filter& f : filter.operands()) {
-            auto c = candidates(txn, dbis, indexed, f);
+            auto c = candidates(txn, dbis, indexed, f, error);
             if (!c)
                 return std::nullopt;
             out.insert(out.end(), c->begin(), c->end());
@@ -407,14 +413,24 @@ Entries StoreReader::search(const SearchRequest& request) {
                                   request.filter.to_string());
     };
 
+    // LMDB errors other than "not there" (a damaged page, say) are trouble, never an
+    // empty answer.
+    auto unreadable = [&](const char* what, int code) {
+        return Entries::temp_fail("replica " + path_ + ": " + what + ": " + mdb_strerror(code));
+    };
     std::optional<std::vector<Uuid>> uuids;
     if (request.scope == Scope::base) {
         MDB_val k = as_val(*base), v{};
         uuids.emplace();
-        if (mdb_get(t.txn, env.dbis.dns, &k, &v) == MDB_SUCCESS)
+        if (int got = mdb_get(t.txn, env.dbis.dns, &k, &v); got == MDB_SUCCESS)
             uuids->emplace_back(as_view(v));
+        else if (got != MDB_NOTFOUND)
+            return unreadable("reading the DN table", got);
     } else {
-        uuids = candidates(t.txn, env.dbis, env.layout.indexed, request.filter);
+        int error = MDB_SUCCESS;
+        uuids = candidates(t.txn, env.dbis, env.layout.indexed, request.filter, error);
+        if (error != MDB_SUCCESS)
+            return unreadable("reading the index", error);
     }
     if (uuids) {
         for (const Uuid& uuid : *uuids) {
@@ -440,6 +456,8 @@ Entries StoreReader::search(const SearchRequest& request) {
         }
     }
     mdb_cursor_close(cursor);
+    if (rc != MDB_NOTFOUND)
+        return unreadable("scanning the entries", rc);
     return Entries::found(std::move(out));
 }
 
