@@ -29,12 +29,23 @@ std::string shell_quoted(const std::string& s) {
     return out + "'";
 }
 
-/// A key or value postmap's input format can carry: no whitespace, nothing unprintable.
+/// A key postmap's input format can carry: no whitespace, nothing unprintable.
 bool plain(const std::string& s) {
     if (s.empty())
         return false;
     for (unsigned char c : s)
         if (c <= ' ' || c == 0x7f)
+            return false;
+    return true;
+}
+
+/// A value it can carry: the rest of the line, blanks inside kept (a mailbox path with a
+/// space), but none at either end (postmap trims them) and nothing unprintable.
+bool plain_value(const std::string& s) {
+    if (s.empty() || s.front() == ' ' || s.back() == ' ')
+        return false;
+    for (unsigned char c : s)
+        if (c < ' ' || c == 0x7f)
             return false;
     return true;
 }
@@ -90,8 +101,14 @@ bool LmdbTables::rebuild() {
                 return false;
             }
             std::string key = util::ascii_lower(a.address);
-            if (r.is_found() && plain(key) && plain(r.value().front()))
+            if (!r.is_found())
+                continue;
+            if (plain(key) && plain_value(r.value().front()))
                 rows[key] = r.value().front();
+            else
+                log_.warning(std::string(to_string(t.map)) + " of " + util::printable(key) +
+                             " cannot be written to an lmdb table (blanks or control "
+                             "characters): virtual(8) will not find it");
         }
         std::string text;
         for (const auto& [k, v] : rows)
@@ -134,7 +151,11 @@ bool LmdbTables::apply(const std::vector<std::string>& addresses) {
             }
             std::string value = r.is_found() ? r.value().front() : "";
             auto it = t.rows.find(address);
-            if (!value.empty() && plain(address) && plain(value)) {
+            if (!value.empty() && !(plain(address) && plain_value(value)))
+                log_.warning(std::string(to_string(t.map)) + " of " + util::printable(address) +
+                             " cannot be written to an lmdb table (blanks or control "
+                             "characters): virtual(8) will not find it");
+            if (!value.empty() && plain(address) && plain_value(value)) {
                 if (it == t.rows.end() || it->second != value)
                     upserts += address + " " + value + "\n";
                 now.emplace_back(address, value);
