@@ -175,6 +175,21 @@ TEST_CASE("failure drills: every directory problem is a temporary failure") {
         CHECK(r.reason().find("Invalid credentials") != std::string::npos);
         CHECK(s->lookup(MapName::alias, "nobody@example.org").is_temp_fail());
     }
+    SUBCASE("part of the tree on another server (a referral object): never \"not found\"") {
+        std::ofstream(slapd.dir() + "/referral.ldif")
+            << "dn: jvd=remote.test,o=hosting,dc=example,dc=com\nobjectClass: referral\n"
+               "objectClass: extensibleObject\njvd: remote.test\n"
+               "ref: ldap://ldap.remote.test/jvd=remote.test,o=hosting,dc=example,dc=com\n";
+        test::run("ldapmodify -a -M -x -H " + slapd.uri() + " -D cn=Manager,dc=example,dc=com -w secret"
+            " -f " + test::shell_quote(slapd.dir() + "/referral.ldif"));
+        Opened s(config);
+        // The search for the domain meets the reference: its answer may be on the other
+        // server, which vmaildir does not ask.
+        auto r = s->lookup(MapName::domain, "remote.test");
+        CHECK(r.is_temp_fail());
+        CHECK(r.reason().find("continuation reference") != std::string::npos);
+        CHECK(s->lookup(MapName::domain, "elsewhere.test").is_temp_fail());
+    }
     SUBCASE("first server_host down: answered by the second") {
         Opened s(config_for(slapd, "jamm",
                             {{"server_host", "ldap://127.0.0.1:1/ " + slapd.uri()}}, "failover"));

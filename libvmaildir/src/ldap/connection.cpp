@@ -50,14 +50,21 @@ std::string describe_error(LDAP* ld, int rc) {
 
 // Converts the entries of a search result.  ldap_get_dn_ber/ldap_get_attribute_ber read the
 // DN and values in place (the bervals point into the message): no copy but ours.
-void collect_entries(LDAP* ld, LDAPMessage* result, std::vector<Entry>& out) {
+std::string collect_entries(LDAP* ld, LDAPMessage* result, std::vector<Entry>& out) {
+    std::string gap;
+    if (int references = ldap_count_references(ld, result); references > 0)
+        gap = std::to_string(references) +
+              " continuation reference(s): part of the tree is on another server, and "
+              "referrals are not chased";
     for (LDAPMessage* m = ldap_first_entry(ld, result); m; m = ldap_next_entry(ld, m)) {
         BerElement* raw_ber = nullptr;
         berval dn{0, nullptr};
         int rc = ldap_get_dn_ber(ld, m, &raw_ber, &dn);
         std::unique_ptr<BerElement, BerFree> ber(raw_ber);
-        if (rc != LDAP_SUCCESS)
+        if (rc != LDAP_SUCCESS) {
+            gap = "an entry whose DN cannot be read";
             continue;
+        }
         Entry entry(std::string(dn.bv_val ? dn.bv_val : "", dn.bv_len));
         berval name{0, nullptr};
         berval* raw_values = nullptr;
@@ -71,6 +78,7 @@ void collect_entries(LDAP* ld, LDAPMessage* result, std::vector<Entry>& out) {
         }
         out.push_back(std::move(entry));
     }
+    return gap;
 }
 
 bool arm_timeout(LDAP* ld, Deadline deadline) {

@@ -76,8 +76,11 @@ private:
     std::vector<char*> pointers_;
 };
 
-/// Appends the entries of a search result (or of one entry message) to `out`.
-void collect_entries(LDAP* ld, LDAPMessage* result, std::vector<Entry>& out);
+/// Appends the entries of a search result (or of one entry message) to `out`.  Returns what
+/// keeps them from being the whole answer, "" when nothing does: an entry whose DN cannot be
+/// read, or continuation references (parts of the tree held on other servers, which vmaildir
+/// does not chase).  A search answered without them must not say "not found".
+std::string collect_entries(LDAP* ld, LDAPMessage* result, std::vector<Entry>& out);
 
 struct Connection {
     Handle ld;

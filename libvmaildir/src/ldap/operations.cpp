@@ -63,7 +63,8 @@ Result<std::vector<Entry>> finish(Connection& c, const SearchRequest& r, const s
         return Out::temp_fail("search " + filter + " on " + c.uri + ": " +
                               describe_error(c.ld.get(), rc));
     std::vector<Entry> entries;
-    collect_entries(c.ld.get(), result, entries);
+    if (std::string gap = collect_entries(c.ld.get(), result, entries); !gap.empty())
+        return Out::temp_fail("search " + filter + " on " + c.uri + ": " + gap);
     return Out::found(std::move(entries));
 }
 
@@ -140,7 +141,9 @@ Result<std::vector<Entry>> search_paged(Connection& c, const SearchRequest& r, D
         Message result(raw);
         if (rc != LDAP_SUCCESS)
             return finish(c, r, filter, rc, result.get());
-        collect_entries(c.ld.get(), result.get(), all);
+        if (std::string gap = collect_entries(c.ld.get(), result.get(), all); !gap.empty())
+            return Result<std::vector<Entry>>::temp_fail("search " + filter + " on " + c.uri +
+                                                         ": " + gap);
         LDAPControl** raw_returned = nullptr;
         int err = LDAP_SUCCESS;
         ldap_parse_result(c.ld.get(), result.get(), &err, nullptr, nullptr, nullptr, &raw_returned,

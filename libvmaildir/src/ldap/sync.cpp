@@ -98,8 +98,7 @@ private:
         case SyncStateControl::State::add:
         case SyncStateControl::State::modify: {
             std::vector<Entry> entries;
-            collect_entries(ld_, msg, entries);
-            if (entries.size() != 1)
+            if (!collect_entries(ld_, msg, entries).empty() || entries.size() != 1)
                 return lost("an entry that cannot be read");
             target_.changed(state.uuid, std::move(entries.front()));
             break;
