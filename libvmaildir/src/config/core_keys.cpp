@@ -247,6 +247,15 @@ std::vector<Key<Config>> make_keys() {
                                     "' (use %d %l %h %s %%)"};
              c.new_account.mailbox_template = v;
          }},
+        {"minimum_uid", "100",
+         "lowest uid and gid number an account entry may give (like Postfix's "
+         "virtual_minimum_uid): an entry below it is malformed, and its lookups and logins "
+         "answer temporary failure, so that nobody who may write an entry gets root's or a "
+         "system account's rights through Courier or a delivery agent",
+         false,
+         [](Config& c, const std::string& v) {
+             c.minimum_uid = to_number(v, 1, 4294967294UL);
+         }},
         {"new_account_home", "/var/mail/vhosts", "home directory of a new account", false,
          [](Config& c, const std::string& v) {
              if (v.empty() || v.front() != '/')
@@ -346,6 +355,14 @@ void read_core_settings(const ConfigText& text, Config& config) {
         if (value->empty())
             text.fail(key, "must not be empty");
     }
+    for (const auto& [key, id] :
+         {std::pair<const char*, std::optional<unsigned long>>{"static_uid", config.static_uid},
+          {"static_gid", config.static_gid},
+          {"new_account_uid", config.new_account.uid},
+          {"new_account_gid", config.new_account.gid}})
+        if (id && *id < config.minimum_uid)
+            text.fail(key, std::to_string(*id) + " is below minimum_uid (" +
+                               std::to_string(config.minimum_uid) + ")");
     if (s.address_form == AddressForm::local_part && s.catchall_local_part.empty())
         text.fail("catchall_local_part", "must not be empty for a local-part layout");
     if (config.site_admin_group.empty() && !s.site_admin_group_rdn.empty())

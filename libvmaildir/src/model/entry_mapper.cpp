@@ -54,6 +54,27 @@ Result<std::optional<unsigned long>> number(const Entry& e, const std::string& a
     return Result<std::optional<unsigned long>>::found(n);
 }
 
+/// Whether a mailbox or home path could lead out of where it is put: a ".." segment, or a
+/// control character (a NUL ends it early for the C library).
+bool leaves_its_place(std::string_view path) {
+    for (unsigned char c : path)
+        if (c < 0x20 || c == 0x7f)
+            return true;
+    std::size_t start = 0;
+    while (start <= path.size()) {
+        std::size_t slash = path.find('/', start);
+        std::string_view segment =
+            path.substr(start, slash == std::string_view::npos ? std::string_view::npos
+                                                               : slash - start);
+        if (segment == "..")
+            return true;
+        if (slash == std::string_view::npos)
+            break;
+        start = slash + 1;
+    }
+    return false;
+}
+
 void add_unique(std::vector<std::string>& list, const std::string& name) {
     if (name.empty())
         return;
@@ -191,6 +212,23 @@ Result<Account> EntryMapper::account(const Entry& e, const std::string& domain) 
           &f.reason(), &no_imap.reason(), &no_pop3.reason()})
         if (!reason->empty())
             return Result<Account>::temp_fail(*reason);
+    for (const auto& [attribute, id] :
+         {std::pair<const std::string*, const std::optional<unsigned long>*>{
+              &schema_.uid_number_attribute, &uid.value()},
+          {&schema_.gid_number_attribute, &gid.value()}})
+        if (*id && **id < settings_.minimum_uid)
+            return Result<Account>::temp_fail("malformed entry " + e.dn() + ": " + *attribute +
+                                              " " + std::to_string(**id) +
+                                              " is below minimum_uid (" +
+                                              std::to_string(settings_.minimum_uid) + ")");
+    for (const auto& [attribute, path] :
+         {std::pair<const std::string*, std::string_view>{&schema_.mailbox_attribute,
+                                                          util::trim(mailbox.value())},
+          {&schema_.home_attribute, util::trim(home.value())}})
+        if (leaves_its_place(path))
+            return Result<Account>::temp_fail("malformed entry " + e.dn() + ": " + *attribute +
+                                              " '" + util::printable(path) +
+                                              "' has a '..' segment or a control character");
     a.mailbox = std::string(util::trim(mailbox.value()));
     a.home = std::string(util::trim(home.value()));
     a.quota = std::string(util::trim(quota.value()));

@@ -20,6 +20,9 @@ struct ModelSettings {
     bool edit_accounts_default = true;
     bool edit_postmasters_default = false;
     AddressPolicy address;
+    /// An account's uid or gid number below this is malformed (Postfix's
+    /// virtual_minimum_uid): a directory writer never hands out root's or a system uid.
+    unsigned long minimum_uid = 100;
 };
 
 /// Classifies and converts entries.  Stateless apart from its settings; thread-safe.

@@ -448,6 +448,38 @@ TEST_CASE("consistency check findings") {
     CHECK(r.value().domains == 3);
 }
 
+TEST_CASE("an entry that would hand out root's uid or a path out of its place is malformed") {
+    struct Row {
+        const char* name;
+        const char* attribute;
+        std::string value;
+        const char* reason;
+    };
+    const Row rows[] = {
+        {"uid 0", "uidNumber", "0", "uidNumber 0 is below minimum_uid (100)"},
+        {"a system gid", "gidNumber", "8", "gidNumber 8 is below minimum_uid (100)"},
+        {"a mailbox that climbs out", "mailbox", "example.org/../../etc/", "'..' segment"},
+        {"a home that climbs out", "homeDirectory", "/var/mail/vhosts/..", "'..' segment"},
+        {"a NUL in the mailbox", "mailbox", std::string("example.org/a\0/", 15),
+         "control character"},
+    };
+    for (const Row& row : rows) {
+        CAPTURE(row.name);
+        Fixture f("jamm");
+        for (Entry e : f.memory->entries())
+            if (e.dn() == "mail=alice@example.org," + org) {
+                e.replace(row.attribute, {row.value});
+                f.memory->put(e);
+            }
+        for (MapName map : {MapName::uid, MapName::mailbox}) {
+            auto r = f.service->lookup(map, "alice@example.org");
+            CHECK(r.is_temp_fail());
+            CHECK(r.reason().find(row.reason) != std::string::npos);
+        }
+        CHECK(f.service->authenticate("alice@example.org", "alice-pw", "imap").is_temp_fail());
+    }
+}
+
 TEST_CASE("consistency check: cleartext passwords are reported, hashes are not") {
     Fixture f("jamm");
     for (const auto& [local, password] :

@@ -80,6 +80,7 @@ struct Config {
     std::string default_transport = "virtual:";
     std::optional<unsigned long> static_uid;
     std::optional<unsigned long> static_gid;
+    unsigned long minimum_uid = 100; ///< entries' uid/gid numbers below it are malformed
     bool edit_accounts_default = true;     ///< capability when a domain entry does not say
     bool edit_postmasters_default = false; ///<
     unsigned recursion_limit = 20;
