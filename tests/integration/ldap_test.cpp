@@ -286,6 +286,22 @@ TEST_CASE("StartTLS, ldaps and SASL EXTERNAL") {
         auto r = s->lookup(MapName::alias, "info@example.org");
         CHECK_MESSAGE(r.is_found(), r.reason());
     }
+    SUBCASE("ldaps without tls_* keys: tls_require_cert holds, whatever libldap's own "
+            "settings say") {
+        const std::string conf = slapd.dir() + "/ldaps-only.conf";
+        test::write_secret_file(slapd.dir() + "/bind.pw", "vmaildir-secret");
+        std::ofstream(conf) << "server_host = " << slapd.ldaps_uri()
+                            << "\nsearch_base = o=hosting,dc=example,dc=com\nschema = jamm\n"
+                               "bind_dn = cn=vmaildir,dc=example,dc=com\nbind_pw_file = bind.pw\n"
+                               "timeout = 2s\nconnect_timeout = 1s\nlog = stderr\n";
+        const std::string lookup = "LDAPTLS_REQCERT=never " + test::shell_quote(VMAILDIR_CLI) +
+                                   " -c " + test::shell_quote(conf) +
+                                   " lookup alias info@example.org 2>/dev/null";
+        // The test CA is none of the system's: the certificate does not verify (75: TEMP).
+        CHECK(test::status_of(lookup) == 75);
+        std::ofstream(conf, std::ios::app) << "tls_ca_file = " << slapd.ca_file() << "\n";
+        CHECK(test::status_of(lookup) == 0);
+    }
     SUBCASE("StartTLS against an untrusted certificate fails temporarily") {
         std::ofstream(slapd.dir() + "/other-ca.pem")
             << test::run("openssl req -x509 -newkey rsa:2048 -nodes -keyout /dev/null "

@@ -2,6 +2,8 @@
 // service bind (simple or SASL EXTERNAL) (connection.hpp).
 #include "ldap/connection.hpp"
 
+#include "vmaildir/util/text.hpp"
+
 #include <algorithm>
 #include <cstring>
 #include <mutex>
@@ -117,8 +119,12 @@ int set_timeouts(LDAP* ld, const LdapSettings& settings, Deadline deadline) {
 
 /// Per-handle options: protocol 3, no referral chasing, TLS settings, keepalive.  With
 /// `check_certificate` false the server's certificate is not checked at all (only for
-/// certificate_rejected()'s diagnostic handshake).
-std::string configure(LDAP* ld, const LdapSettings& s, bool check_certificate = true) {
+/// certificate_rejected()'s diagnostic handshake).  The TLS settings apply to every handle
+/// that may speak TLS (StartTLS, tls_* files, or an ldaps:// `uri`): without them an ldaps://
+/// server would be checked as ldap.conf, LDAPTLS_* or an ./ldaprc says, not as
+/// tls_require_cert does.
+std::string configure(LDAP* ld, const std::string& uri, const LdapSettings& s,
+                      bool check_certificate = true) {
     int version = LDAP_VERSION3;
     int rc = ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &version);
     if (rc == LDAP_OPT_SUCCESS)
@@ -134,7 +140,8 @@ std::string configure(LDAP* ld, const LdapSettings& s, bool check_certificate = 
         return "setting connection options failed";
 
     bool tls = s.profile.start_tls || !s.profile.tls_ca_file.empty() ||
-               !s.profile.tls_ca_dir.empty() || !s.profile.tls_cert_file.empty();
+               !s.profile.tls_ca_dir.empty() || !s.profile.tls_cert_file.empty() ||
+               util::ascii_lower(uri).starts_with("ldaps://");
     if (!tls)
         return {};
     int require = !check_certificate           ? LDAP_OPT_X_TLS_NEVER
@@ -192,7 +199,7 @@ bool certificate_rejected(const std::string& uri, const LdapSettings& s, bool st
     if (initialize(&raw, uri) != LDAP_SUCCESS || !raw)
         return false;
     Handle ld(raw);
-    if (!configure(ld.get(), s, false).empty() ||
+    if (!configure(ld.get(), uri, s, false).empty() ||
         set_timeouts(ld.get(), s, deadline) != LDAP_OPT_SUCCESS ||
         ldap_connect(ld.get()) != LDAP_SUCCESS) // ldaps://: the handshake is part of it
         return false;
@@ -221,7 +228,7 @@ Result<Connection> open_one(const std::string& uri, const LdapSettings& s, bool 
     Handle ld(raw);
     if (rc != LDAP_SUCCESS || !ld)
         return Result<Connection>::temp_fail(uri + ": bad URI: " + ldap_err2string(rc));
-    if (std::string problem = configure(ld.get(), s); !problem.empty())
+    if (std::string problem = configure(ld.get(), uri, s); !problem.empty())
         return Result<Connection>::temp_fail(uri + ": " + problem);
     if (set_timeouts(ld.get(), s, deadline) != LDAP_OPT_SUCCESS)
         return Result<Connection>::temp_fail(uri + ": setting timeouts failed");
