@@ -26,7 +26,7 @@ Authenticator::Authenticator(Resolver& resolver, AuthSettings settings, AclPolic
                              const CacheSettings& cache, Logger& log)
     : resolver_(resolver), directory_(resolver.reader().directory()),
       settings_(std::move(settings)), acl_(acl), log_(log),
-      logins_(settings_.cache_ttl, cache, settings_.cache_stamp) {}
+      logins_(settings_.cache_ttl, settings_.cache_stale_ttl, cache, settings_.cache_stamp) {}
 
 std::string Authenticator::complete_login(std::string_view login) const {
     std::string l(util::trim(login));

@@ -13,20 +13,21 @@ namespace vmaildir {
 
 namespace {
 
-CacheSettings settings_for(std::chrono::milliseconds ttl, const CacheSettings& answers) {
+CacheSettings settings_for(std::chrono::milliseconds ttl, std::chrono::milliseconds stale_ttl,
+                           const CacheSettings& answers) {
     CacheSettings s;
     s.positive_ttl = ttl;
     s.negative_ttl = std::chrono::milliseconds{0}; // failures are never kept
-    s.stale_ttl = answers.stale_ttl;
+    s.stale_ttl = stale_ttl;
     s.max_entries = ttl.count() > 0 ? answers.max_entries : 0;
     return s;
 }
 
 } // namespace
 
-LoginCache::LoginCache(std::chrono::milliseconds ttl, const CacheSettings& answers,
-                       std::string stamp)
-    : entries_(settings_for(ttl, answers)), stamp_(std::move(stamp)),
+LoginCache::LoginCache(std::chrono::milliseconds ttl, std::chrono::milliseconds stale_ttl,
+                       const CacheSettings& answers, std::string stamp)
+    : entries_(settings_for(ttl, stale_ttl, answers)), stamp_(std::move(stamp)),
       seen_(login_stamp_version(stamp_)) {
     // Without a secret key the cache would hold guessable values: then it keeps nothing.
     std::array<unsigned char, 32> key{};

@@ -22,9 +22,10 @@ namespace vmaildir {
 class LoginCache {
 public:
     /// Kept for `ttl` (0: not at all), at most `answers.max_entries` entries; expired entries
-    /// still answer for `answers.stale_ttl` while the directory fails.  Everything is
-    /// forgotten whenever the file `stamp` changes (login_stamp.hpp; empty: never).
-    LoginCache(std::chrono::milliseconds ttl, const CacheSettings& answers, std::string stamp = {});
+    /// still answer for `stale_ttl` while the directory fails.  Everything is forgotten
+    /// whenever the file `stamp` changes (login_stamp.hpp; empty: never).
+    LoginCache(std::chrono::milliseconds ttl, std::chrono::milliseconds stale_ttl,
+               const CacheSettings& answers, std::string stamp = {});
     ~LoginCache();
     LoginCache(const LoginCache&) = delete;
     LoginCache& operator=(const LoginCache&) = delete;

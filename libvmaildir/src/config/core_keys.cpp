@@ -175,6 +175,15 @@ std::vector<Key<Config>> make_keys() {
          [](Config& c, const std::string& v) {
              c.auth.cache_ttl = to_duration(v);
          }},
+        {"auth_cache_stale_ttl", "0",
+         "while the directory fails, a login verified up to this long past auth_cache_ttl is "
+         "still accepted with the same password (and logged); 0 never. Unlike cache_stale_ttl "
+         "it keeps a disabled account or a password changed outside vmaildir working, for as "
+         "long as someone can make the directory fail",
+         false,
+         [](Config& c, const std::string& v) {
+             c.auth.cache_stale_ttl = to_duration(v);
+         }},
         {"auth_cache_stamp", "/var/lib/vmaildir/login-cache.stamp",
          "file whose change makes every process on this host forget the logins it verified "
          "(auth_cache_ttl); `vmaildir` touches it after changing a password, a flag or a "

@@ -230,10 +230,19 @@ TEST_CASE("login cache: the same password again within auth_cache_ttl, successes
         CHECK(problem.find("/nonexistent/dir/stamp") != std::string::npos);
         std::filesystem::remove_all(dir);
     }
-    SUBCASE("an expired entry serves only within cache_stale_ttl") {
+    SUBCASE("an expired login serves only within auth_cache_stale_ttl, not cache_stale_ttl") {
+        Config lookups_only = c;
+        lookups_only.auth.cache_ttl = std::chrono::milliseconds(200);
+        lookups_only.cache.stale_ttl = std::chrono::seconds(3600);
+        Fixture h("jamm", lookups_only);
+        REQUIRE(h.service->authenticate("alice@example.org", "alice-pw", "imap").is_found());
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        h.scripted->mode = Mode::temp_fail;
+        CHECK(h.service->authenticate("alice@example.org", "alice-pw", "imap").is_temp_fail());
+
         Config short_ttl = c;
         short_ttl.auth.cache_ttl = std::chrono::milliseconds(200);
-        short_ttl.cache.stale_ttl = std::chrono::seconds(3600);
+        short_ttl.auth.cache_stale_ttl = std::chrono::seconds(3600);
         Fixture g("jamm", short_ttl);
         REQUIRE(g.service->authenticate("alice@example.org", "alice-pw", "imap").is_found());
         std::this_thread::sleep_for(std::chrono::milliseconds(300));

@@ -47,6 +47,10 @@ struct AuthSettings {
     /// How long a successful login (address + keyed hash of the password) is accepted again
     /// without asking the directory; 0 checks every login there.
     std::chrono::milliseconds cache_ttl{60000};
+    /// While the directory fails, a verified login up to this long past cache_ttl is still
+    /// accepted; 0 never.  Its own key, not cache_stale_ttl: a stale answer for a lookup
+    /// delays mail, a stale login keeps a disabled account or an old password working.
+    std::chrono::milliseconds cache_stale_ttl{0};
     /// A file whose change makes every process on the host forget the logins it verified:
     /// the administration commands touch it after a change of who may log in, or with which
     /// password (vmaildir/auth/login_stamp.hpp).  Empty: none.
