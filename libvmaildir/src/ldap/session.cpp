@@ -10,25 +10,9 @@ namespace {
 
 using Opened = Result<std::unique_ptr<DirectorySession>>;
 
-struct UrlFree {
-    void operator()(LDAPURLDesc* u) const noexcept { ldap_free_urldesc(u); }
-};
 struct BervalFree {
     void operator()(berval* b) const noexcept { ber_bvfree(b); }
 };
-
-/// Whether a password sent on a connection to `uri` stays off the network or is encrypted.
-bool protected_transport(const std::string& uri, const LdapSettings& settings) {
-    if (uri.rfind("ldapi://", 0) == 0 || uri.rfind("ldaps://", 0) == 0 ||
-        settings.profile.start_tls)
-        return true;
-    LDAPURLDesc* raw = nullptr;
-    if (ldap_url_parse(uri.c_str(), &raw) != LDAP_URL_SUCCESS || !raw)
-        return false;
-    std::unique_ptr<LDAPURLDesc, UrlFree> url(raw);
-    const std::string host = url->lud_host ? url->lud_host : "";
-    return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
-}
 
 class LdapSession final : public DirectorySession {
 public:
@@ -68,7 +52,7 @@ Opened simple_session(const LdapSettings& settings, const Identity& who, Deadlin
     Connection c = std::move(opened).value();
     if (who.dn.empty())
         return Opened::found(std::make_unique<LdapSession>(std::move(c), ""));
-    if (!protected_transport(c.uri, settings))
+    if (!protected_transport(c.uri, settings.profile.start_tls))
         return Opened::not_found("will not send the password of " + who.dn + " in the clear to " +
                                  c.uri + ": use ldaps://, ldapi:// or start_tls = yes");
     berval cred{static_cast<ber_len_t>(who.password.size()),

@@ -21,6 +21,7 @@ struct Parsed {
     unsigned long server_port = 389;
     std::vector<std::string> server_items; ///< one per server_host line
     std::string bind_pw_file;
+    bool allow_cleartext = false;
 };
 
 /// Whether the URI's host part ends in an explicit port of zero (":0", ":000").
@@ -147,6 +148,14 @@ std::vector<Key<Parsed>> make_keys(const ConfigText* text) {
          [path](Parsed& p, const std::string& v) {
              p.s.profile.tls_key_file = path(v);
          }},
+        {"allow_cleartext_ldap", "no",
+         "allow ldap:// servers off this host without start_tls: bind_dn's password, the "
+         "passwords of logins (auth_method = bind) and stored hashes (compare) then cross the "
+         "network in the clear",
+         false,
+         [](Parsed& p, const std::string& v) {
+             p.allow_cleartext = to_bool(v);
+         }},
         {"tls_require_cert", "yes", "refuse servers whose certificate does not verify", false,
          [](Parsed& p, const std::string& v) {
              p.s.profile.tls_require_cert = to_bool(v);
@@ -185,6 +194,12 @@ std::shared_ptr<const LdapSettings> parse_ldap_settings(const ConfigText& text,
     for (std::size_t i = 0; i < p.server_items.size(); ++i) {
         try {
             auto some = to_servers(p.server_items[i], p.server_port);
+            for (const std::string& uri : some)
+                if (!p.allow_cleartext && !protected_transport(uri, s.profile.start_tls))
+                    throw BadValue{"'" + uri + "' is off this host and start_tls is off: "
+                                   "passwords would cross the network in the clear. Use "
+                                   "ldaps://, start_tls = yes, or ldapi:// on the LDAP host "
+                                   "(allow_cleartext_ldap = yes to accept it)"};
             servers.insert(servers.end(), some.begin(), some.end());
         } catch (const BadValue& bad) {
             // server_host may be repeated: blame the line the bad item stands on.
@@ -233,6 +248,18 @@ std::shared_ptr<const LdapSettings> parse_ldap_settings(const ConfigText& text,
         text.fail(given, "tls_cert_file and tls_key_file go together");
     }
     return std::make_shared<const LdapSettings>(std::move(s));
+}
+
+bool protected_transport(const std::string& uri, bool start_tls) {
+    const std::string lower = util::ascii_lower(uri);
+    if (lower.starts_with("ldapi://") || lower.starts_with("ldaps://") || start_tls)
+        return true;
+    LDAPURLDesc* url = nullptr;
+    if (ldap_url_parse(uri.c_str(), &url) != LDAP_URL_SUCCESS || !url)
+        return false;
+    const std::string host = url->lud_host ? url->lud_host : "";
+    ldap_free_urldesc(url);
+    return host == "localhost" || host == "::1" || host.starts_with("127.");
 }
 
 const LdapSettings* ldap_settings(const Config& config) {

@@ -39,4 +39,8 @@ std::shared_ptr<const LdapSettings> parse_ldap_settings(const ConfigText& text, 
 /// The LDAP settings a configuration holds, or nullptr.
 const LdapSettings* ldap_settings(const Config& config);
 
+/// Whether a password sent on a connection to `uri` stays on this host or is encrypted:
+/// ldapi://, ldaps://, StartTLS, or a loopback address.
+bool protected_transport(const std::string& uri, bool start_tls);
+
 } // namespace vmaildir::ldap

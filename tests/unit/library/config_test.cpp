@@ -278,9 +278,12 @@ TEST_CASE("config: bad values name file, line and key") {
         {"server_host: bad item among good ones",
          base_line + "server_host = ldap://a/ ldapx://b/\n", 2, "server_host", "ldapx://b/"},
         {"server_host: bad URI on its second line",
-         base_line + "server_host = ldap://a/\nserver_host = ftp://b/\n", 3, "server_host",
+         base_line + "server_host = ldaps://a/\nserver_host = ftp://b/\n", 3, "server_host",
          "ftp://b/"},
         {"server_host: empty", base_line + "server_host =\n", 2, "server_host", "no server given"},
+        {"server_host: off this host in the clear",
+         base_line + "server_host = ldap://127.0.0.1/\nserver_host = ldap.example.com\n", 3,
+         "server_host", "'ldap://ldap.example.com:389/' is off this host and start_tls is off"},
         {"server_host: port 0 (libldap reads it as 389)",
          base_line + "server_host = ldap://127.0.0.1:0/\n", 2, "server_host",
          "port 0 is not in 1-65535"},
@@ -655,7 +658,8 @@ TEST_CASE("config: server_host forms") {
     };
     for (const Row& r : rows) {
         CAPTURE(r.name);
-        CHECK(ldap_of(parse(base_line + r.lines)).profile.servers == r.servers);
+        CHECK(ldap_of(parse(base_line + "allow_cleartext_ldap = yes\n" + r.lines))
+                  .profile.servers == r.servers);
     }
 }
 
