@@ -81,7 +81,8 @@ daemon::Program program() {
          {"mode", K::value, "reject: answer; test: only log what would be answered", "reject"},
          {"unauthenticated-senders", K::value,
           "a client without SMTP AUTH using a hosted domain's address as sender: "
-          "off (not checked), log, or reject (550 5.7.1)",
+          "off (not checked), log (never defers: directory trouble is logged), or reject "
+          "(550 5.7.1; 451 on directory trouble)",
           "off"}});
     return p;
 }

@@ -115,6 +115,15 @@ std::string accepted_line(const Reply& reply, std::string_view address) {
 
 Reply sender_reply(const Result<SenderVerdict>& verdict, std::string_view login,
                    std::string_view sender, UnauthenticatedSenders policy) {
+    // Only logging unauthenticated senders must not make the directory a reason to defer
+    // their mail: the check that failed would only have written a line.
+    if (!verdict.is_found() && login.empty() && policy == UnauthenticatedSenders::log) {
+        Reply r = accept("MAIL " + bracketed(sender, false) +
+                         ": not checked (unauthenticated-senders log): temporary failure: " +
+                         util::printable(verdict.reason()));
+        r.level = LogLevel::warning;
+        return r;
+    }
     if (!verdict.is_found())
         return temporary(sender, "MAIL", verdict.reason());
     switch (verdict.value()) {

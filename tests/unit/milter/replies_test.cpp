@@ -78,6 +78,13 @@ TEST_CASE("sender replies and the policy for unauthenticated senders") {
     CHECK(logged.action == Answer::accept);
     CHECK(logged.level == LogLevel::info);
     CHECK(!logged.log.empty());
+    // Directory trouble: only logging never defers; refusing cannot decide, so it defers.
+    Reply unchecked = sender_reply(V::temp_fail("down"), "", "<alice@example.org>", U::log);
+    CHECK(unchecked.action == Answer::accept);
+    CHECK(unchecked.level == LogLevel::warning);
+    CHECK(unchecked.log.find("temporary failure: down") != std::string::npos);
+    CHECK(sender_reply(V::temp_fail("down"), "", "<alice@example.org>", U::reject).action ==
+          Answer::tempfail);
     Reply refused = sender_reply(claim, "", "<alice@example.org>", U::reject);
     CHECK(refused.line() ==
           "550 5.7.1 <alice@example.org>: Sender address rejected: not logged in");
