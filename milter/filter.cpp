@@ -240,24 +240,20 @@ bool Filter::open(const std::string& spec, const daemon::SocketOptions& sockets)
         log_.error("libmilter refused the filter for " + spec);
         return false;
     }
-    // Created owner-only; the group and mode below widen it as configured.
-    mode_t old_mask = umask(0177);
+    // Created with exactly the configured mode, and the group given without following a
+    // symlink: nothing is changed by path as root but the socket itself (daemon/listener.cpp).
+    mode_t old_mask = umask(static_cast<mode_t>(~sockets.mode & 0777));
     int opened = smfi_opensocket(true);
     umask(old_mask);
     if (opened != MI_SUCCESS) {
         log_.error("cannot listen on " + spec + " (is the directory there, and is the port free?)");
         return false;
     }
-    if (std::string path = unix_path(spec); !path.empty()) {
-        if (sockets.group && chown(path.c_str(), static_cast<uid_t>(-1), *sockets.group) != 0) {
+    if (std::string path = unix_path(spec); !path.empty())
+        if (sockets.group && lchown(path.c_str(), static_cast<uid_t>(-1), *sockets.group) != 0) {
             log_.error("cannot give " + path + " its group: " + std::strerror(errno));
             return false;
         }
-        if (chmod(path.c_str(), sockets.mode) != 0) {
-            log_.error("cannot set the mode of " + path + ": " + std::strerror(errno));
-            return false;
-        }
-    }
     return true;
 }
 

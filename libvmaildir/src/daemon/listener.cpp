@@ -35,8 +35,10 @@ int open_unix(const Endpoint& e, const SocketOptions& options) {
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
     std::memcpy(addr.sun_path, e.path.c_str(), e.path.size() + 1);
-    // Created with no access, then opened up to exactly the configured mode and group.
-    mode_t old = umask(0777);
+    // Created with exactly the configured mode (the umask takes the rest away), so that no
+    // chmod by path follows: as root in a directory another user may write (Postfix's
+    // private/), a path swapped for a symlink would hand that file's mode to the attacker.
+    mode_t old = umask(static_cast<mode_t>(~options.mode & 0777));
     int rc = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
     umask(old);
     if (rc != 0) {
@@ -44,11 +46,11 @@ int open_unix(const Endpoint& e, const SocketOptions& options) {
         close(fd);
         throw std::runtime_error(e.text + ": bind: " + why);
     }
-    if ((options.group && chown(e.path.c_str(), static_cast<uid_t>(-1), *options.group) != 0) ||
-        chmod(e.path.c_str(), options.mode) != 0) {
+    // The group by path too, but never through a symlink (lchown).
+    if (options.group && lchown(e.path.c_str(), static_cast<uid_t>(-1), *options.group) != 0) {
         std::string why = errno_text();
         close(fd);
-        throw std::runtime_error(e.text + ": setting owner/mode of " + e.path + ": " + why);
+        throw std::runtime_error(e.text + ": setting the group of " + e.path + ": " + why);
     }
     return fd;
 }
