@@ -54,6 +54,8 @@ Conversation::Step Conversation::finish(const std::string& id, const std::string
     } else if (r.is_not_found()) {
         s.reply =
             "FAIL\t" + id + "\tuser=" + field_value(login) + "\treason=Authentication failed\n";
+        s.notice = "login " + util::printable(login) + " (" + util::printable(service) +
+                   "): refused: " + util::printable(r.reason());
     } else {
         s.close = true;
         s.log = "login " + util::printable(login) + " (" + util::printable(service) +

@@ -55,6 +55,9 @@ public:
         std::string reply; ///< lines to send (may be empty)
         bool close = false;
         std::string log; ///< what to log as a warning (temporary failures, protocol errors)
+        /// What to log at info level: a refused login, for fail2ban and the like (the
+        /// client's own log says only "authentication failed").
+        std::string notice;
     };
     /// Handles one line from the client, without its LF.
     Step line(std::string_view line);

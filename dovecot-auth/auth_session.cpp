@@ -42,6 +42,8 @@ void serve_auth(daemon::Connection& c, const std::string& listener) {
             auto step = conversation.line(line);
             if (!step.log.empty())
                 c.log().warning(listener + ": " + step.log);
+            if (!step.notice.empty())
+                c.log().info(listener + ": " + step.notice);
             if (!step.reply.empty() && !c.send(step.reply))
                 return false;
             return !step.close;

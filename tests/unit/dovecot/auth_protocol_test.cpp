@@ -49,6 +49,10 @@ TEST_CASE("PLAIN with an initial response, as Exim sends it") {
         c.line("AUTH\t2\tPLAIN\tservice=smtp\tresp=" + base64_encode("\0alice@example.org\0nope"s));
     CHECK(wrong.reply == "FAIL\t2\tuser=alice@example.org\treason=Authentication failed\n");
     CHECK_FALSE(wrong.close);
+    // Logged at info for fail2ban and the like, never with the password.
+    CHECK(wrong.notice.rfind("login alice@example.org (smtp): refused: ", 0) == 0);
+    CHECK(wrong.notice.find("nope") == std::string::npos);
+    CHECK(ok.notice.empty());
 }
 
 TEST_CASE("PLAIN without an initial response: an empty challenge, then CONT") {
