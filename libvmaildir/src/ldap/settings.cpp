@@ -5,6 +5,7 @@
 #include "vmaildir/util/dn.hpp"
 #include "vmaildir/util/text.hpp"
 
+#include <arpa/inet.h>
 #include <filesystem>
 #include <fstream>
 #include <ldap.h>
@@ -259,7 +260,14 @@ bool protected_transport(const std::string& uri, bool start_tls) {
         return false;
     const std::string host = url->lud_host ? url->lud_host : "";
     ldap_free_urldesc(url);
-    return host == "localhost" || host == "::1" || host.starts_with("127.");
+    // Loopback by address (127.0.0.0/8, ::1), not by spelling: "127.example.com" is a name.
+    in_addr v4{};
+    in6_addr v6{};
+    if (inet_pton(AF_INET, host.c_str(), &v4) == 1)
+        return (ntohl(v4.s_addr) >> 24) == 127;
+    if (inet_pton(AF_INET6, host.c_str(), &v6) == 1)
+        return IN6_IS_ADDR_LOOPBACK(&v6);
+    return host == "localhost";
 }
 
 const LdapSettings* ldap_settings(const Config& config) {

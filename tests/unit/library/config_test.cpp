@@ -281,6 +281,9 @@ TEST_CASE("config: bad values name file, line and key") {
          base_line + "server_host = ldaps://a/\nserver_host = ftp://b/\n", 3, "server_host",
          "ftp://b/"},
         {"server_host: empty", base_line + "server_host =\n", 2, "server_host", "no server given"},
+        {"server_host: a name that starts like a loopback address",
+         base_line + "server_host = ldap://127.example.com/\n", 2, "server_host",
+         "is off this host and start_tls is off"},
         {"server_host: off this host in the clear",
          base_line + "server_host = ldap://127.0.0.1/\nserver_host = ldap.example.com\n", 3,
          "server_host", "'ldap://ldap.example.com:389/' is off this host and start_tls is off"},
@@ -615,6 +618,18 @@ TEST_CASE("config: per-name schema overrides apply on top of the preset, in any 
           "1.3.6.1.4.1.99999.1.1.5");
     // An optional name may be emptied (the layout then has no such attribute).
     CHECK(parse(base_line + "active_attribute =\n").schema.active_attribute.empty());
+}
+
+TEST_CASE("config: servers on this host, or encrypted, need no allow_cleartext_ldap") {
+    for (const char* server : {"ldap://localhost/", "ldap://127.0.0.1/", "ldap://127.1.2.3:1389/",
+                               "ldap://[::1]:389/", "ldaps://ldap.example.com/",
+                               "ldapi://%2Frun%2Fslapd%2Fldapi/", "localhost"}) {
+        CAPTURE(server);
+        CHECK_NOTHROW(parse(base_line + "server_host = " + server + "\n"));
+    }
+    CHECK_NOTHROW(parse(base_line + "server_host = ldap://ldap.example.com/\nstart_tls = yes\n"));
+    CHECK_NOTHROW(
+        parse(base_line + "server_host = ldap://ldap.example.com/\nallow_cleartext_ldap = yes\n"));
 }
 
 TEST_CASE("config: server_host forms") {
