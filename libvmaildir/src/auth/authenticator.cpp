@@ -71,15 +71,14 @@ Result<Account> Authenticator::check_login(const std::string& name, std::string_
         return Result<Account>::temp_fail("reading " + a.dn + ": " + entry.reason());
     const auto& stored = entry.value().values(resolver_.mapper().schema().password_attribute);
     if (stored.empty()) {
-        // Either none is set, or the access rules hide it from bind_dn (a common
-        // "by self write by anonymous auth by * none" rule): vmaildir cannot tell, and the
-        // second would refuse every login for good.  Directory trouble, never "wrong".
+        // None set (`account add --no-password`: it cannot log in, as a bind would be
+        // refused), or the access rules hide it from bind_dn, which `vmaildir check` reports.
         const std::string reason =
             a.dn + " shows no " + resolver_.mapper().schema().password_attribute +
             ": none is set, or bind_dn may not read it (auth_method = compare needs read "
             "access; `vmaildir acl-rules` grants it)";
         note(trace, "compare: " + reason);
-        return Result<Account>::temp_fail(reason);
+        return Result<Account>::not_found(reason);
     }
     bool unsupported = false;
     for (const std::string& value : stored) {

@@ -257,10 +257,11 @@ std::vector<Key<Config>> make_keys() {
              c.new_account.mailbox_template = v;
          }},
         {"minimum_uid", "100",
-         "lowest uid and gid number an account entry may give (like Postfix's "
-         "virtual_minimum_uid): an entry below it is malformed, and its lookups and logins "
+         "lowest uid number an account entry may give (like Postfix's virtual_minimum_uid; a "
+         "gid of 0 is refused too): an entry below it is malformed, and its lookups and logins "
          "answer temporary failure, so that nobody who may write an entry gets root's or a "
-         "system account's rights through Courier or a delivery agent",
+         "system account's rights through Courier or a delivery agent. Not checked where "
+         "static_uid answers instead",
          false,
          [](Config& c, const std::string& v) {
              c.minimum_uid = to_number(v, 1, 4294967294UL);
@@ -366,9 +367,7 @@ void read_core_settings(const ConfigText& text, Config& config) {
     }
     for (const auto& [key, id] :
          {std::pair<const char*, std::optional<unsigned long>>{"static_uid", config.static_uid},
-          {"static_gid", config.static_gid},
-          {"new_account_uid", config.new_account.uid},
-          {"new_account_gid", config.new_account.gid}})
+          {"new_account_uid", config.new_account.uid}})
         if (id && *id < config.minimum_uid)
             text.fail(key, std::to_string(*id) + " is below minimum_uid (" +
                                std::to_string(config.minimum_uid) + ")");

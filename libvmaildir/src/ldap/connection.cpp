@@ -243,11 +243,13 @@ Result<Connection> open_one(const std::string& uri, const LdapSettings& s, bool 
         return Result<Connection>::temp_fail(
             uri + ": " +
             ((rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR) &&
-                     uri.rfind("ldaps://", 0) == 0 && Clock::now() - connecting < s.connect_timeout
+                     util::ascii_lower(uri).starts_with("ldaps://") &&
+                     Clock::now() - connecting < s.connect_timeout
                  ? certificate_problem(uri, s, false, deadline)
                  : std::string()) +
             describe_error(ld.get(), rc));
-    if (s.profile.start_tls && uri.rfind("ldapi://", 0) != 0 && uri.rfind("ldaps://", 0) != 0) {
+    if (const std::string scheme = util::ascii_lower(uri.substr(0, 8));
+        s.profile.start_tls && scheme != "ldapi://" && scheme != "ldaps://") {
         rc = ldap_start_tls_s(ld.get(), nullptr, nullptr);
         if (rc != LDAP_SUCCESS)
             return Result<Connection>::temp_fail(uri + ": StartTLS failed: " +

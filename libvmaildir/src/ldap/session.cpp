@@ -3,6 +3,7 @@
 
 #include "ldap/connection.hpp"
 #include "ldap/operations.hpp"
+#include "vmaildir/util/text.hpp"
 
 namespace vmaildir::ldap {
 
@@ -71,7 +72,7 @@ Opened simple_session(const LdapSettings& settings, const Identity& who, Deadlin
 Opened external_session(const LdapSettings& settings, const Identity& who, Deadline deadline) {
     std::string uri = !who.uri.empty() ? who.uri : settings.profile.admin_uri;
     for (const std::string& server : settings.profile.servers)
-        if (uri.empty() && server.rfind("ldapi://", 0) == 0)
+        if (uri.empty() && util::ascii_lower(server).starts_with("ldapi://"))
             uri = server;
     if (uri.empty())
         uri = "ldapi:///";

@@ -212,15 +212,14 @@ Result<Account> EntryMapper::account(const Entry& e, const std::string& domain) 
           &f.reason(), &no_imap.reason(), &no_pop3.reason()})
         if (!reason->empty())
             return Result<Account>::temp_fail(*reason);
-    for (const auto& [attribute, id] :
-         {std::pair<const std::string*, const std::optional<unsigned long>*>{
-              &schema_.uid_number_attribute, &uid.value()},
-          {&schema_.gid_number_attribute, &gid.value()}})
-        if (*id && **id < settings_.minimum_uid)
-            return Result<Account>::temp_fail("malformed entry " + e.dn() + ": " + *attribute +
-                                              " " + std::to_string(**id) +
-                                              " is below minimum_uid (" +
-                                              std::to_string(settings_.minimum_uid) + ")");
+    if (settings_.entry_uid_used && uid.value() && *uid.value() < settings_.minimum_uid)
+        return Result<Account>::temp_fail("malformed entry " + e.dn() + ": " +
+                                          schema_.uid_number_attribute + " " +
+                                          std::to_string(*uid.value()) + " is below minimum_uid (" +
+                                          std::to_string(settings_.minimum_uid) + ")");
+    if (settings_.entry_gid_used && gid.value() && *gid.value() == 0)
+        return Result<Account>::temp_fail("malformed entry " + e.dn() + ": " +
+                                          schema_.gid_number_attribute + " 0 is root's group");
     for (const auto& [attribute, path] :
          {std::pair<const std::string*, std::string_view>{&schema_.mailbox_attribute,
                                                           util::trim(mailbox.value())},

@@ -20,9 +20,12 @@ struct ModelSettings {
     bool edit_accounts_default = true;
     bool edit_postmasters_default = false;
     AddressPolicy address;
-    /// An account's uid or gid number below this is malformed (Postfix's
-    /// virtual_minimum_uid): a directory writer never hands out root's or a system uid.
+    /// An account's uid number below this is malformed (Postfix's virtual_minimum_uid), and
+    /// so is gid 0: a directory writer never hands out root's or a system uid.  Not checked
+    /// where static_uid / static_gid answer instead of the entry.
     unsigned long minimum_uid = 100;
+    bool entry_uid_used = true;
+    bool entry_gid_used = true;
 };
 
 /// Classifies and converts entries.  Stateless apart from its settings; thread-safe.

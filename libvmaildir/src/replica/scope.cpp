@@ -23,7 +23,8 @@ void add_unique(std::vector<std::string>& list, const std::string& name) {
 ReplicaScope replica_scope(const Config& c) {
     const Schema& s = c.schema;
     EntryMapper mapper(s, ModelSettings{c.search_base, c.size_limit, c.edit_accounts_default,
-                                        c.edit_postmasters_default, c.address, c.minimum_uid});
+                                        c.edit_postmasters_default, c.address, c.minimum_uid,
+                                     !c.static_uid, !c.static_gid});
     ReplicaScope out;
     out.layout.base = c.search_base;
     out.attributes = mapper.attributes();

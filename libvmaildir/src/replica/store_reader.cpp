@@ -383,7 +383,10 @@ Entries StoreReader::search(const SearchRequest& request) {
     // The base must exist, as slapd's noSuchObject says (the replicated base always does).
     if (*base != store_base) {
         MDB_val k = as_val(*base), v{};
-        if (mdb_get(t.txn, env.dbis.dns, &k, &v) != MDB_SUCCESS) {
+        if (int got = mdb_get(t.txn, env.dbis.dns, &k, &v); got != MDB_SUCCESS) {
+            if (got != MDB_NOTFOUND)
+                return Entries::temp_fail("replica " + path_ + ": reading the DN table: " +
+                                          mdb_strerror(got));
             if (request.base_may_be_missing)
                 return Entries::found({});
             return Entries::temp_fail("no such object: " + util::printable(request.base));
