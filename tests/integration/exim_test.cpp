@@ -193,7 +193,9 @@ TEST_CASE("exim: a lookup cut off before its answer defers delivery, never bounc
     REQUIRE(h.send("info@example.org", "to an alias").replied("250"));
     h.slapd.freeze(); // the delivery's first lookup waits for slapd (timeout = 2s)
     std::thread runner([&] { exim.queue_run(); });
-    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    // Late enough for Exim to be waiting (slow hosts, sanitizers), early enough that the
+    // lookup, which cannot end before timeout = 2s, still waits.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1800));
     // A second connection at the limit of one: the one waiting for its answer is closed.
     int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
     sockaddr_un addr{};
