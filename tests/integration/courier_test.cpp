@@ -527,7 +527,12 @@ TEST_CASE("courier: a password set with vmaildir ends the old one at once in eve
     slapd.modify("dn: mail=alice@example.org,jvd=example.org,o=hosting,dc=example,dc=com\n"
                  "changetype: modify\nreplace: userPassword\nuserPassword: " +
                  *other + "\n");
-    CHECK(authenticated(authtest("-s imap " + alice + " alice-pw")));
+    // (authdaemond hands each login to whichever worker is free: at least one of them
+    // verified alice-pw above, and accepts it again from its cache.)
+    int cached = 0;
+    for (int i = 0; i < 4; ++i)
+        cached += authenticated(authtest("-s imap " + alice + " alice-pw")) ? 1 : 0;
+    CHECK(cached > 0);
     // ... one made with vmaildir at once, in every worker.
     write_secret_file(slapd.dir() + "/new.pw", "alice-new");
     run(shell_quote(VMAILDIR_CLI) + " -c " + q(conf) + " account password alice@example.org " +
