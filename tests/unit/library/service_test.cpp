@@ -30,6 +30,16 @@ Entry alias_entry(const std::string& dn, const std::string& mail,
 
 const std::string org = "jvd=example.org,o=hosting,dc=example,dc=com";
 
+/// Replaces the values of one attribute of the entry `dn` in the fixture's directory.
+void replace_values(Fixture& f, const std::string& dn, const std::string& attribute,
+                    std::vector<std::string> values) {
+    for (Entry e : f.memory->entries())
+        if (e.dn() == dn) {
+            e.replace(attribute, std::move(values));
+            f.memory->put(e);
+        }
+}
+
 } // namespace
 
 TEST_CASE("several live entries where one is expected: temporary failure") {
@@ -103,11 +113,7 @@ TEST_CASE("malformed entries are temporary failures, never guesses") {
     }
     SUBCASE("an account without uid and no static_uid") {
         Fixture f("jamm");
-        for (Entry e : f.memory->entries())
-            if (e.dn() == "mail=alice@example.org," + org) {
-                e.replace("uidNumber", {});
-                f.memory->put(e);
-            }
+        replace_values(f, "mail=alice@example.org," + org, "uidNumber", {});
         CHECK(f.service->lookup(MapName::uid, "alice@example.org").is_temp_fail());
         Config c = test::example_config("jamm");
         c.static_uid = 5000;
@@ -320,11 +326,7 @@ TEST_CASE("authentication over the example directories") {
             Config config = test::example_config("jamm");
             config.auth.method = AuthMethod::compare;
             Fixture f("jamm", config);
-            for (Entry e : f.memory->entries())
-                if (e.dn() == "mail=alice@example.org," + org) {
-                    e.replace("userPassword", {stored});
-                    f.memory->put(e);
-                }
+            replace_values(f, "mail=alice@example.org," + org, "userPassword", {stored});
             auto r = f.service->authenticate("alice@example.org", "alice-pw", "imap");
             CHECK(r.is_temp_fail()); // never "wrong password"
         }
@@ -334,11 +336,7 @@ TEST_CASE("authentication over the example directories") {
         config.auth.method = AuthMethod::compare;
         config.auth.allow_cleartext = true;
         Fixture f("jamm", config);
-        for (Entry e : f.memory->entries())
-            if (e.dn() == "mail=alice@example.org," + org) {
-                e.replace("userPassword", {"plain-pw"});
-                f.memory->put(e);
-            }
+        replace_values(f, "mail=alice@example.org," + org, "userPassword", {"plain-pw"});
         CHECK(f.service->authenticate("alice@example.org", "plain-pw", "imap").is_found());
         CHECK(f.service->authenticate("alice@example.org", "x", "imap").is_not_found());
     }
@@ -346,11 +344,7 @@ TEST_CASE("authentication over the example directories") {
         Config config = test::example_config("jamm");
         config.auth.method = AuthMethod::compare;
         Fixture f("jamm", config);
-        for (Entry e : f.memory->entries())
-            if (e.dn() == "mail=alice@example.org," + org) {
-                e.replace("userPassword", {});
-                f.memory->put(e);
-            }
+        replace_values(f, "mail=alice@example.org," + org, "userPassword", {});
         auto r = f.service->authenticate("alice@example.org", "alice-pw", "imap");
         // As a bind would be refused (account add --no-password: cannot log in); the reason
         // names the other cause, which `vmaildir check` reports for the whole directory.
@@ -477,11 +471,7 @@ TEST_CASE("an entry that would hand out root's uid or a path out of its place is
     for (const Row& row : rows) {
         CAPTURE(row.name);
         Fixture f("jamm");
-        for (Entry e : f.memory->entries())
-            if (e.dn() == "mail=alice@example.org," + org) {
-                e.replace(row.attribute, {row.value});
-                f.memory->put(e);
-            }
+        replace_values(f, "mail=alice@example.org," + org, row.attribute, {row.value});
         for (MapName map : {MapName::uid, MapName::mailbox}) {
             auto r = f.service->lookup(map, "alice@example.org");
             CHECK(r.is_temp_fail());
@@ -493,11 +483,7 @@ TEST_CASE("an entry that would hand out root's uid or a path out of its place is
     Config fixed = test::example_config("jamm");
     fixed.static_uid = 5000;
     Fixture g("jamm", fixed);
-    for (Entry e : g.memory->entries())
-        if (e.dn() == "mail=alice@example.org," + org) {
-            e.replace("uidNumber", {"0"});
-            g.memory->put(e);
-        }
+    replace_values(g, "mail=alice@example.org," + org, "uidNumber", {"0"});
     auto uid = g.service->lookup(MapName::uid, "alice@example.org");
     REQUIRE(uid.is_found());
     CHECK(uid.value() == std::vector<std::string>{"5000"});
